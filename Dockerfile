@@ -1,0 +1,15 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY amn amn
+COPY budget budget
+COPY goals goals
+COPY indicators indicators
+RUN pip install --no-cache-dir .
+COPY . .
+RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
+RUN useradd --system app && chown -R app /app
+USER app
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn amn.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]

@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from amn.services.demo_data import DemoDataError, load_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Läser in demonämnden Arbetsmarknadsnämnden (AMN) med de verkliga siffrorna ur "
+        "rapporterna i shared/seeds och skapar en demoanvändare per roll. Kan köras flera gånger."
+    )
+
+    def handle(self, *args, **options) -> None:
+        try:
+            summary = load_demo()
+        except DemoDataError as exc:
+            raise CommandError(f"Demodata kunde inte läsas in: {exc}") from exc
+        self.stdout.write(self.style.SUCCESS(f"Demodata inläst för {summary.committee}."))
+        for label, count in summary.counts.items():
+            self.stdout.write(f"  {label}: {count}")
+        self.stdout.write("Demoanvändare (användarnamn / lösenord / roll):")
+        for username, password, role in summary.users:
+            self.stdout.write(f"  {username} / {password} / {role}")

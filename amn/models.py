@@ -1,0 +1,186 @@
+"""Organisation and the steering cycle: municipality, nämnd, förvaltning, reporting periods."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Municipality(models.Model):
+    name = models.CharField("namn", max_length=100, unique=True)
+    kolada_id = models.CharField(
+        "Kolada-id", max_length=4, unique=True, help_text="Kommunens id i Kolada, t.ex. 0580."
+    )
+
+    class Meta:
+        verbose_name = "kommun"
+        verbose_name_plural = "kommuner"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Administration(models.Model):
+    """A förvaltning: the administration that serves one or more nämnder."""
+
+    municipality = models.ForeignKey(
+        Municipality, models.PROTECT, related_name="administrations", verbose_name="kommun"
+    )
+    code = models.CharField("förkortning", max_length=30)
+    name = models.CharField("namn", max_length=200)
+
+    class Meta:
+        verbose_name = "förvaltning"
+        verbose_name_plural = "förvaltningar"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "code"], name="administration_unique_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class CommitteeQuerySet(models.QuerySet):
+    def for_user(self, user) -> "CommitteeQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user).distinct()
+
+
+class Committee(models.Model):
+    """A nämnd."""
+
+    municipality = models.ForeignKey(
+        Municipality, models.PROTECT, related_name="committees", verbose_name="kommun"
+    )
+    code = models.CharField("förkortning", max_length=20, unique=True)
+    name = models.CharField("namn", max_length=200)
+    administrations = models.ManyToManyField(
+        Administration, blank=True, related_name="committees", verbose_name="förvaltningar"
+    )
+
+    objects = CommitteeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "nämnd"
+        verbose_name_plural = "nämnder"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", "Förvaltning"
+    CONTROLLER = "controller", "Controller"
+    MEMBER = "member", "Nämndledamot"
+
+
+class CommitteeMembership(models.Model):
+    """What a user may do for one nämnd."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="committee_memberships",
+        verbose_name="användare",
+    )
+    committee = models.ForeignKey(
+        Committee, models.CASCADE, related_name="memberships", verbose_name="nämnd"
+    )
+    role = models.CharField("roll", max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = "behörighet"
+        verbose_name_plural = "behörigheter"
+        ordering = ["committee", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "committee", "role"], name="membership_unique_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.committee.code} ({self.get_role_display()})"
+
+
+class PeriodKind(models.TextChoices):
+    INTERIM_1 = "delar1", "Delår 1"
+    INTERIM_2 = "delar2", "Delår 2 (delårsrapport)"
+    OCTOBER = "oktober", "Oktoberuppföljning"
+    ANNUAL = "bokslut", "Bokslut / verksamhetsberättelse"
+    BUDGET = "internbudget", "Internbudget"
+
+
+class ReportingPeriod(models.Model):
+    """A follow-up point of a nämnd: actuals up to the end of `month` of `year`."""
+
+    committee = models.ForeignKey(
+        Committee, models.CASCADE, related_name="periods", verbose_name="nämnd"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    month = models.PositiveSmallIntegerField("till och med månad")
+    kind = models.CharField("typ", max_length=20, choices=PeriodKind.choices)
+    title = models.CharField("rubrik", max_length=200)
+
+    class Meta:
+        verbose_name = "rapporteringsperiod"
+        verbose_name_plural = "rapporteringsperioder"
+        ordering = ["committee", "-year", "-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "year", "month", "kind"], name="period_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1) & Q(month__lte=12), name="period_month_1_12"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee.code} {self.title}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+
+class Section(models.TextChoices):
+    MISSION = "uppdrag", "Nämndens uppdrag"
+    SUMMARY = "sammanfattning", "Sammanfattning"
+    ASSESSMENT = "bedomning", "Förvaltningschefens bedömning och analys"
+    EVENTS = "handelser", "Händelser av väsentlig betydelse"
+    OUTLOOK = "utveckling", "Förväntad utveckling"
+    ECONOMY = "ekonomi", "Ekonomi – analys och kommentar"
+    INVESTMENTS = "investeringar", "Investeringar – analys och kommentar"
+    VOLUMES = "volymer", "Volymutveckling – kommentar"
+    PERSONNEL = "personal", "Personal – kommentar"
+
+
+class ReportText(models.Model):
+    """An analysis text of one section of a report."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, models.CASCADE, related_name="texts", verbose_name="period"
+    )
+    section = models.CharField("avsnitt", max_length=30, choices=Section.choices)
+    title = models.CharField("rubrik", max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField("ordning", default=0)
+    body = models.TextField("text")
+
+    class Meta:
+        verbose_name = "analystext"
+        verbose_name_plural = "analystexter"
+        ordering = ["period", "section", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "section", "title"], name="report_text_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} – {self.get_section_display()}"

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from amn import views
+
+amn_patterns = ([path("", views.start, name="start")], "amn")
+
+urlpatterns = [
+    path("", include(amn_patterns)),
+    path("logga-in/", auth_views.LoginView.as_view(), name="login"),
+    path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,135 @@
+from django.contrib import admin
+
+from budget.models import (
+    Forecast,
+    FrameAdjustment,
+    InternalBudget,
+    InternalBudgetAmount,
+    InternalBudgetColumn,
+    InternalBudgetRow,
+    Investment,
+    InvestmentFollowUp,
+    InvestmentPlanAmount,
+    MonthlyAmount,
+    Operation,
+    OwnUnit,
+    SummaryRow,
+)
+
+
+@admin.register(Operation)
+class OperationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "municipality"]
+    list_filter = ["municipality"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(OwnUnit)
+class OwnUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "committee", "administration"]
+    list_filter = ["committee"]
+    search_fields = ["name"]
+    list_select_related = ["committee", "administration"]
+
+
+@admin.register(SummaryRow)
+class SummaryRowAdmin(admin.ModelAdmin):
+    list_display = ["label", "committee", "year", "position", "kind", "operation", "parent"]
+    list_filter = ["committee", "year", "kind"]
+    search_fields = ["label", "operation__code", "operation__name"]
+    list_select_related = ["committee", "operation", "parent"]
+    raw_id_fields = ["parent", "predecessor"]
+    filter_horizontal = ["own_units"]
+
+
+@admin.register(MonthlyAmount)
+class MonthlyAmountAdmin(admin.ModelAdmin):
+    list_display = ["row", "measure", "month", "amount", "revenues"]
+    list_filter = ["measure", "row__committee", "row__year", "month"]
+    search_fields = ["row__label"]
+    list_select_related = ["row__committee"]
+    raw_id_fields = ["row"]
+
+
+@admin.register(Forecast)
+class ForecastAdmin(admin.ModelAdmin):
+    list_display = ["row", "period", "amount", "revenues"]
+    list_filter = ["period__committee", "period"]
+    search_fields = ["row__label", "comment"]
+    list_select_related = ["row__committee", "period__committee"]
+    raw_id_fields = ["row"]
+
+
+class InternalBudgetColumnInline(admin.TabularInline):
+    model = InternalBudgetColumn
+    extra = 0
+
+
+class InternalBudgetRowInline(admin.TabularInline):
+    model = InternalBudgetRow
+    extra = 0
+    raw_id_fields = ["parent", "operation"]
+
+
+@admin.register(InternalBudget)
+class InternalBudgetAdmin(admin.ModelAdmin):
+    list_display = ["title", "committee", "year", "version", "decision", "decision_date"]
+    list_filter = ["committee", "year"]
+    search_fields = ["title", "decision"]
+    list_select_related = ["committee"]
+    inlines = [InternalBudgetColumnInline, InternalBudgetRowInline]
+
+
+@admin.register(InternalBudgetRow)
+class InternalBudgetRowAdmin(admin.ModelAdmin):
+    list_display = ["label", "budget", "position", "parent", "operation"]
+    list_filter = ["budget"]
+    search_fields = ["label"]
+    list_select_related = ["budget__committee", "parent", "operation"]
+
+
+@admin.register(InternalBudgetAmount)
+class InternalBudgetAmountAdmin(admin.ModelAdmin):
+    list_display = ["row", "column", "amount"]
+    list_filter = ["column__budget", "column__year"]
+    search_fields = ["row__label"]
+    list_select_related = ["row", "column"]
+
+
+@admin.register(FrameAdjustment)
+class FrameAdjustmentAdmin(admin.ModelAdmin):
+    list_display = ["label", "group", "amount", "budget"]
+    list_filter = ["budget"]
+    search_fields = ["label", "group"]
+    list_select_related = ["budget__committee"]
+
+
+@admin.register(Investment)
+class InvestmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "committee"]
+    list_filter = ["committee"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(InvestmentFollowUp)
+class InvestmentFollowUpAdmin(admin.ModelAdmin):
+    list_display = [
+        "investment",
+        "period",
+        "actual_expenditure",
+        "actual_income",
+        "forecast_expenditure",
+        "forecast_income",
+        "budget",
+    ]
+    list_filter = ["period__committee", "period"]
+    search_fields = ["investment__name", "investment__code"]
+    list_select_related = ["investment", "period__committee"]
+
+
+@admin.register(InvestmentPlanAmount)
+class InvestmentPlanAmountAdmin(admin.ModelAdmin):
+    list_display = ["investment", "budget", "year", "amount"]
+    list_filter = ["budget", "year"]
+    search_fields = ["investment__name"]
+    list_select_related = ["investment", "budget__committee"]

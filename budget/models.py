@@ -1,0 +1,451 @@
+"""Money: verksamheter, driftsammandrag rows, monthly actuals and budget, forecasts,
+internbudget versions and investments. Every amount is exact Decimal kronor."""
+
+from django.db import models
+from django.db.models import Q
+
+from amn.models import Administration, Committee, Municipality, ReportingPeriod
+
+
+def money_field(verbose_name: str, **kwargs) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **kwargs)
+
+
+class Operation(models.Model):
+    """A verksamhet: a coded line of operations, shared by the municipality ("575")."""
+
+    municipality = models.ForeignKey(
+        Municipality, models.PROTECT, related_name="operations", verbose_name="kommun"
+    )
+    code = models.CharField("kod", max_length=20)
+    name = models.CharField("namn", max_length=200)
+
+    class Meta:
+        verbose_name = "verksamhet"
+        verbose_name_plural = "verksamheter"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="operation_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} - {self.name}"
+
+
+class OwnUnit(models.Model):
+    """One of the nämnd's own units (nämndens enheter), e.g. Arbetsmarknadscentrum, Linvux."""
+
+    committee = models.ForeignKey(
+        Committee, models.CASCADE, related_name="own_units", verbose_name="nämnd"
+    )
+    name = models.CharField("namn", max_length=200)
+    administration = models.ForeignKey(
+        Administration,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="own_units",
+        verbose_name="förvaltning",
+    )
+
+    class Meta:
+        verbose_name = "nämndens enhet"
+        verbose_name_plural = "nämndens enheter"
+        ordering = ["committee", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "name"], name="own_unit_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RowKind(models.TextChoices):
+    ROW = "row", "Verksamhet/budgetpost"
+    UNITS = "units", "Resultat nämndens enheter"
+
+
+class SummaryRow(models.Model):
+    """A row of a nämnd's driftsammandrag for one year.
+
+    Row sets change between years, so rows belong to a year; `predecessor` links a row to
+    the same verksamhet's row the year before (its previous-year figures come from there).
+    A row with a `parent` is a "varav" detail line: shown under its parent, never summed.
+    """
+
+    committee = models.ForeignKey(
+        Committee, models.CASCADE, related_name="summary_rows", verbose_name="nämnd"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    position = models.PositiveSmallIntegerField("ordning")
+    label = models.CharField("rad", max_length=200)
+    kind = models.CharField("typ", max_length=10, choices=RowKind.choices, default=RowKind.ROW)
+    operation = models.ForeignKey(
+        Operation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="summary_rows",
+        verbose_name="verksamhet",
+    )
+    parent = models.ForeignKey(
+        "self",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="details",
+        verbose_name="varav-rad under",
+    )
+    predecessor = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name="samma rad föregående år",
+    )
+    own_units = models.ManyToManyField(
+        OwnUnit, blank=True, related_name="summary_rows", verbose_name="nämndens enheter"
+    )
+    in_full_year_table = models.BooleanField(
+        "visas i helårstabellen",
+        default=True,
+        help_text="Av: raden visas bara i tabellen för resultat hittills.",
+    )
+
+    class Meta:
+        verbose_name = "rad i driftsammandrag"
+        verbose_name_plural = "rader i driftsammandrag"
+        ordering = ["committee", "year", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "year", "label"], name="summary_row_unique_label"
+            ),
+            models.UniqueConstraint(
+                fields=["committee", "year", "position"], name="summary_row_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee.code} {self.year}: {self.label}"
+
+    @property
+    def code(self) -> str:
+        return self.operation.code if self.operation_id else ""
+
+
+class Measure(models.TextChoices):
+    ACTUAL = "actual", "Utfall"
+    BUDGET = "budget", "Budget (periodiserad)"
+
+
+class MonthlyAmount(models.Model):
+    """Net actual or periodised budget of one row in one month of the row's year.
+
+    `revenues` is the intäkter part (negative) where the split is known; kostnader are
+    `amount − revenues`.
+    """
+
+    row = models.ForeignKey(
+        SummaryRow, models.CASCADE, related_name="monthly_amounts", verbose_name="rad"
+    )
+    measure = models.CharField("mått", max_length=10, choices=Measure.choices)
+    month = models.PositiveSmallIntegerField("månad")
+    amount = money_field("netto (kr)")
+    revenues = money_field("varav intäkter (kr)", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "månadsbelopp"
+        verbose_name_plural = "månadsbelopp"
+        ordering = ["row", "measure", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["row", "measure", "month"], name="monthly_amount_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1) & Q(month__lte=12), name="monthly_amount_month_1_12"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.row} {self.get_measure_display()} {self.month:02d}"
+
+    @property
+    def costs(self):
+        return None if self.revenues is None else self.amount - self.revenues
+
+
+class Forecast(models.Model):
+    """The full-year forecast (helårsprognos) of one row made at one reporting period."""
+
+    row = models.ForeignKey(
+        SummaryRow, models.CASCADE, related_name="forecasts", verbose_name="rad"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, models.CASCADE, related_name="forecasts", verbose_name="period"
+    )
+    amount = money_field("prognos helår (kr)")
+    revenues = money_field("varav intäkter (kr)", null=True, blank=True)
+    comment = models.TextField("kommentar", blank=True)
+
+    class Meta:
+        verbose_name = "helårsprognos"
+        verbose_name_plural = "helårsprognoser"
+        ordering = ["period", "row"]
+        constraints = [models.UniqueConstraint(fields=["row", "period"], name="forecast_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.row} – prognos {self.period.key}"
+
+
+class InternalBudget(models.Model):
+    """One version of a nämnd's internbudget: a budget year with plan years.
+
+    A revision is a new version that points at the one it revises; both stay on record.
+    """
+
+    committee = models.ForeignKey(
+        Committee, models.CASCADE, related_name="internal_budgets", verbose_name="nämnd"
+    )
+    year = models.PositiveSmallIntegerField("budgetår")
+    version = models.PositiveSmallIntegerField("version", default=1)
+    title = models.CharField("rubrik", max_length=200)
+    decision = models.CharField(
+        "beslut", max_length=100, blank=True, help_text="T.ex. AN 2019-03-20 § 23."
+    )
+    decision_date = models.DateField("beslutsdatum", null=True, blank=True)
+    revises = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        verbose_name="reviderar",
+    )
+    frame_decision = models.CharField(
+        "ramens beslut",
+        max_length=300,
+        blank=True,
+        help_text="T.ex. Budgetram enligt beslut i KF den 4 december 2018.",
+    )
+
+    class Meta:
+        verbose_name = "internbudget"
+        verbose_name_plural = "internbudgetar"
+        ordering = ["committee", "-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "year", "version"], name="internal_budget_unique_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee.code} {self.title} ({self.decision})"
+
+
+class ColumnKind(models.TextChoices):
+    OUTCOME = "outcome", "Utfall"
+    BUDGET = "budget", "Budget"
+    PLAN = "plan", "Plan"
+
+
+class InternalBudgetColumn(models.Model):
+    """A year column of an internbudget table with its totals: the KF frame and the split."""
+
+    budget = models.ForeignKey(
+        InternalBudget, models.CASCADE, related_name="columns", verbose_name="internbudget"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    kind = models.CharField("typ", max_length=10, choices=ColumnKind.choices)
+    frame = money_field("budgetram enligt KF (kr)", null=True, blank=True)
+    revenues = money_field("varav intäkter (kr)", null=True, blank=True)
+    costs = money_field("varav kostnader (kr)", null=True, blank=True)
+    own_units_result = money_field("nämndens enheter (kr)", null=True, blank=True)
+    investment_frame = money_field("investeringsram (kr)", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "internbudgetkolumn"
+        verbose_name_plural = "internbudgetkolumner"
+        ordering = ["budget", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "year"], name="internal_budget_column_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year}"
+
+
+class InternalBudgetRow(models.Model):
+    """A budgetpost of an internbudget version, or an indented change line explaining it.
+
+    A change line (with `parent`) is included in its parent's amount, never added again.
+    """
+
+    budget = models.ForeignKey(
+        InternalBudget, models.CASCADE, related_name="rows", verbose_name="internbudget"
+    )
+    position = models.PositiveSmallIntegerField("ordning")
+    label = models.CharField("budgetpost", max_length=200)
+    operation = models.ForeignKey(
+        Operation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="internal_budget_rows",
+        verbose_name="verksamhet",
+    )
+    parent = models.ForeignKey(
+        "self",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name="förändring av",
+    )
+
+    class Meta:
+        verbose_name = "budgetpost"
+        verbose_name_plural = "budgetposter"
+        ordering = ["budget", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget", "position"], name="internal_budget_row_unique_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class InternalBudgetAmount(models.Model):
+    row = models.ForeignKey(
+        InternalBudgetRow, models.CASCADE, related_name="amounts", verbose_name="budgetpost"
+    )
+    column = models.ForeignKey(
+        InternalBudgetColumn, models.CASCADE, related_name="amounts", verbose_name="kolumn"
+    )
+    amount = money_field("belopp (kr)")
+
+    class Meta:
+        verbose_name = "internbudgetbelopp"
+        verbose_name_plural = "internbudgetbelopp"
+        ordering = ["row", "column"]
+        constraints = [
+            models.UniqueConstraint(fields=["row", "column"], name="internal_budget_amount_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.row} {self.column.year}"
+
+
+class FrameAdjustment(models.Model):
+    """A line of the "Förändringar" table that explains how the KF frame changed."""
+
+    budget = models.ForeignKey(
+        InternalBudget,
+        models.CASCADE,
+        related_name="frame_adjustments",
+        verbose_name="internbudget",
+    )
+    position = models.PositiveSmallIntegerField("ordning")
+    group = models.CharField("grupp", max_length=300)
+    label = models.CharField("förändring", max_length=300)
+    amount = money_field("belopp (kr)")
+
+    class Meta:
+        verbose_name = "ramförändring"
+        verbose_name_plural = "ramförändringar"
+        ordering = ["budget", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget", "position"], name="frame_adjustment_unique_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Investment(models.Model):
+    """An investment project (or investment line) of a nämnd."""
+
+    committee = models.ForeignKey(
+        Committee, models.CASCADE, related_name="investments", verbose_name="nämnd"
+    )
+    code = models.CharField("projektkod", max_length=20, blank=True)
+    name = models.CharField("namn", max_length=200)
+    group = models.CharField("grupp", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "investering"
+        verbose_name_plural = "investeringar"
+        ordering = ["committee", "code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "name"], name="investment_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} - {self.name}" if self.code else self.name
+
+
+class InvestmentFollowUp(models.Model):
+    """An investment at a reporting period: redovisat, prognos, budget (investeringsram)."""
+
+    investment = models.ForeignKey(
+        Investment, models.CASCADE, related_name="follow_ups", verbose_name="investering"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, models.CASCADE, related_name="investment_follow_ups", verbose_name="period"
+    )
+    actual_expenditure = money_field("redovisat, utgifter (kr)", default=0)
+    actual_income = money_field("redovisat, inkomster (kr)", default=0)
+    forecast_expenditure = money_field("prognos, utgifter (kr)", default=0)
+    forecast_income = money_field("prognos, inkomster (kr)", default=0)
+    budget = money_field("budget/investeringsram (kr)", default=0)
+
+    class Meta:
+        verbose_name = "investeringsuppföljning"
+        verbose_name_plural = "investeringsuppföljningar"
+        ordering = ["period", "investment"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["investment", "period"], name="investment_follow_up_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.investment} {self.period.key}"
+
+    @property
+    def actual(self):
+        return self.actual_expenditure - self.actual_income
+
+    @property
+    def forecast(self):
+        return self.forecast_expenditure - self.forecast_income
+
+
+class InvestmentPlanAmount(models.Model):
+    """The planned net expenditure of an investment in one year of an internbudget."""
+
+    budget = models.ForeignKey(
+        InternalBudget, models.CASCADE, related_name="investment_plan", verbose_name="internbudget"
+    )
+    investment = models.ForeignKey(
+        Investment, models.CASCADE, related_name="plan_amounts", verbose_name="investering"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    amount = money_field("nettoutgift (kr)")
+
+    class Meta:
+        verbose_name = "investeringsplan"
+        verbose_name_plural = "investeringsplaner"
+        ordering = ["budget", "investment", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget", "investment", "year"], name="investment_plan_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.investment} {self.year}"

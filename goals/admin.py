@@ -1,0 +1,125 @@
+from django.contrib import admin
+
+from goals.models import (
+    ActivityStatus,
+    AssessmentPoint,
+    AssignmentStatus,
+    CommitteeGoal,
+    GoalArea,
+    GoalAssessment,
+    InternalControlPoint,
+    InternalControlStatus,
+    MunicipalGoal,
+    PlanActivity,
+    StrategicAssignment,
+)
+
+
+@admin.register(GoalArea)
+class GoalAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "position"]
+    search_fields = ["name"]
+
+
+@admin.register(MunicipalGoal)
+class MunicipalGoalAdmin(admin.ModelAdmin):
+    list_display = ["name", "area", "first_year", "last_year", "municipality"]
+    list_filter = ["area", "municipality"]
+    search_fields = ["name", "description"]
+    list_select_related = ["area", "municipality"]
+
+
+@admin.register(CommitteeGoal)
+class CommitteeGoalAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipal_goal", "committee", "first_year", "last_year"]
+    list_filter = ["committee", "municipal_goal__area"]
+    search_fields = ["name", "description"]
+    list_select_related = ["municipal_goal", "committee"]
+
+
+class AssessmentPointInline(admin.TabularInline):
+    model = AssessmentPoint
+    extra = 0
+
+
+@admin.register(GoalAssessment)
+class GoalAssessmentAdmin(admin.ModelAdmin):
+    list_display = ["goal", "period", "level"]
+    list_filter = ["level", "period__committee", "period"]
+    search_fields = ["goal__name", "motivation"]
+    list_select_related = ["goal", "period__committee"]
+    inlines = [AssessmentPointInline]
+
+
+@admin.register(AssessmentPoint)
+class AssessmentPointAdmin(admin.ModelAdmin):
+    list_display = ["assessment", "kind", "position"]
+    list_filter = ["kind"]
+    search_fields = ["text"]
+    list_select_related = ["assessment__goal", "assessment__period__committee"]
+
+
+class AssignmentStatusInline(admin.TabularInline):
+    model = AssignmentStatus
+    extra = 0
+
+
+@admin.register(StrategicAssignment)
+class StrategicAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["title", "scope", "first_year", "committee"]
+    list_filter = ["scope", "committee", "first_year"]
+    search_fields = ["title", "description"]
+    list_select_related = ["committee"]
+    inlines = [AssignmentStatusInline]
+
+
+@admin.register(AssignmentStatus)
+class AssignmentStatusAdmin(admin.ModelAdmin):
+    list_display = ["assignment", "period", "status"]
+    list_filter = ["status", "period"]
+    search_fields = ["assignment__title", "comment"]
+    list_select_related = ["assignment", "period__committee"]
+
+
+class ActivityStatusInline(admin.TabularInline):
+    model = ActivityStatus
+    extra = 0
+
+
+@admin.register(PlanActivity)
+class PlanActivityAdmin(admin.ModelAdmin):
+    list_display = ["text", "administration", "goal", "assignment", "year", "planned"]
+    list_filter = ["committee", "administration", "year"]
+    search_fields = ["text"]
+    list_select_related = ["administration", "goal", "assignment"]
+    inlines = [ActivityStatusInline]
+
+
+@admin.register(ActivityStatus)
+class ActivityStatusAdmin(admin.ModelAdmin):
+    list_display = ["activity", "period", "status"]
+    list_filter = ["status", "period"]
+    search_fields = ["activity__text", "comment"]
+    list_select_related = ["activity", "period__committee"]
+
+
+class InternalControlStatusInline(admin.TabularInline):
+    model = InternalControlStatus
+    extra = 0
+
+
+@admin.register(InternalControlPoint)
+class InternalControlPointAdmin(admin.ModelAdmin):
+    list_display = ["control", "process", "year", "committee"]
+    list_filter = ["committee", "year"]
+    search_fields = ["control", "process"]
+    list_select_related = ["committee"]
+    inlines = [InternalControlStatusInline]
+
+
+@admin.register(InternalControlStatus)
+class InternalControlStatusAdmin(admin.ModelAdmin):
+    list_display = ["point", "period", "status"]
+    list_filter = ["status", "period"]
+    search_fields = ["point__control", "comment"]
+    list_select_related = ["point", "period__committee"]

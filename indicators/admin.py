@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from indicators.models import Indicator, IndicatorValue, Series, Target
+
+
+class SeriesInline(admin.TabularInline):
+    model = Series
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "goal", "unit", "source", "kolada_kpi", "committee"]
+    list_filter = ["kind", "committee", "goal__municipal_goal__area"]
+    search_fields = ["name", "source", "kolada_kpi"]
+    list_select_related = ["goal", "committee"]
+    inlines = [SeriesInline]
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "label", "gender", "administration"]
+    list_filter = ["gender", "administration", "indicator__kind"]
+    search_fields = ["label", "indicator__name"]
+    list_select_related = ["indicator", "administration"]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(admin.ModelAdmin):
+    list_display = ["series", "year", "month", "kind", "value", "missing", "annotation"]
+    list_filter = ["year", "month", "kind", "missing", "series__indicator__kind"]
+    search_fields = ["series__indicator__name", "note"]
+    list_select_related = ["series__indicator"]
+    raw_id_fields = ["series"]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["series", "year", "kind", "comparison", "value", "direction", "text"]
+    list_filter = ["year", "kind"]
+    search_fields = ["series__indicator__name", "text"]
+    list_select_related = ["series__indicator"]
+    raw_id_fields = ["series"]

@@ -1,0 +1,97 @@
+"""The target (målvärde) rules: reading a printed target, showing it, judging a value."""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from amn.lib.money import format_swedish, parse_swedish_number
+
+_BOUND = re.compile(r"^(≥|≤|>=|<=|<|>)\s*(.+)$")
+_COMPARISON_OF = {"≥": ">=", ">=": ">=", "≤": "<=", "<=": "<=", "<": "<", ">": ">"}
+_SHOWN_COMPARISON = {">=": "≥", "<=": "≤", "<": "<", ">": ">"}
+_DIRECTIONS = {"ska minska": "decrease", "ska öka": "increase"}
+_MISSING = {"i.u.", "i.u", "iu"}
+
+
+@dataclass(frozen=True)
+class ParsedTarget:
+    kind: str
+    comparison: str = ""
+    value: Decimal | None = None
+    direction: str = ""
+    text: str = ""
+
+
+def parse_target(printed: str) -> ParsedTarget:
+    """ "88" → number, "≥0" / "<1 %" / "≤ 30" → bound, "Ska minska" → direction,
+    "I.U." → missing, anything else → text."""
+    text = printed.strip()
+    lowered = text.lower()
+    if lowered in _MISSING:
+        return ParsedTarget(kind="missing")
+    if lowered in _DIRECTIONS:
+        return ParsedTarget(kind="direction", direction=_DIRECTIONS[lowered])
+    bound = _BOUND.match(text)
+    if bound:
+        try:
+            value = parse_swedish_number(bound.group(2))
+        except ValueError:
+            return ParsedTarget(kind="text", text=text)
+        return ParsedTarget(kind="bound", comparison=_COMPARISON_OF[bound.group(1)], value=value)
+    try:
+        return ParsedTarget(kind="number", value=parse_swedish_number(text))
+    except ValueError:
+        return ParsedTarget(kind="text", text=text)
+
+
+def format_value(value: Decimal | None) -> str:
+    """An indicator value in Swedish format with the decimals it was given."""
+    if value is None:
+        return "I.U."
+    normalized = value.normalize()
+    decimals = max(0, -normalized.as_tuple().exponent)
+    return format_swedish(value, decimals)
+
+
+def describe_target(target) -> str:
+    if target.kind == "missing":
+        return "I.U."
+    if target.kind == "direction":
+        return "Ska öka" if target.direction == "increase" else "Ska minska"
+    if target.kind == "text":
+        return target.text
+    shown = format_value(target.value)
+    if target.kind == "bound":
+        return f"{_SHOWN_COMPARISON[target.comparison]} {shown}"
+    return shown
+
+
+def target_met(
+    target, value: Decimal | None, previous: Decimal | None, direction: str
+) -> bool | None:
+    """Whether `value` meets `target`; None when it cannot be judged.
+
+    A plain number is met when the value is at least it (or at most it, for an indicator
+    where lower is better); a direction is met when the value moved that way since
+    `previous`.
+    """
+    if target is None or value is None:
+        return None
+    if target.kind == "bound":
+        return {
+            ">=": value >= target.value,
+            "<=": value <= target.value,
+            ">": value > target.value,
+            "<": value < target.value,
+        }[target.comparison]
+    if target.kind == "number":
+        if direction == "decrease":
+            return value <= target.value
+        if direction == "increase":
+            return value >= target.value
+        return value == target.value
+    if target.kind == "direction":
+        if previous is None:
+            return None
+        return value > previous if target.direction == "increase" else value < previous
+    return None

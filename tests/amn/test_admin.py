@@ -1,0 +1,59 @@
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+REGISTERED = sorted(
+    (model._meta.app_label, model._meta.model_name) for model in admin.site._registry
+)
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)
+def test_every_changelist_loads_for_a_superuser(
+    db, client, superuser, app_label, model_name, django_assert_max_num_queries
+):
+    client.force_login(superuser)
+
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)
+def test_every_add_form_loads_for_a_superuser(db, client, superuser, app_label, model_name):
+    client.force_login(superuser)
+
+    response = client.get(reverse(f"admin:{app_label}_{model_name}_add"))
+
+    assert response.status_code == 200
+
+
+def test_the_admin_speaks_swedish(db, client, superuser):
+    client.force_login(superuser)
+
+    response = client.get(reverse("admin:index"))
+
+    content = response.content.decode()
+    assert "Budget och ekonomi" in content
+    assert "Rader i driftsammandrag" in content
+    assert "Målbedömningar" in content
+
+
+def test_the_admin_searches_and_filters(db, client, superuser):
+    client.force_login(superuser)
+
+    response = client.get(
+        reverse("admin:budget_summaryrow_changelist"), {"q": "Ekonomiskt bistånd", "year": 2023}
+    )
+
+    assert response.status_code == 200
+    assert "575 - Ekonomiskt bistånd" in response.content.decode()
+
+
+def test_a_nämnd_member_is_kept_out_of_the_admin(db, client, member):
+    client.force_login(member)
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

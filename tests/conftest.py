@@ -1,0 +1,41 @@
+import pytest
+from django.core.management import call_command
+
+from amn.models import Committee, CommitteeMembership, Municipality, Role
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The demo nämnd (the seeds' real figures) is loaded once for the whole session."""
+    with django_db_blocker.unblock():
+        call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture
+def amn(db) -> Committee:
+    return Committee.objects.get(code="AMN")
+
+
+@pytest.fixture
+def other_committee(db) -> Committee:
+    municipality = Municipality.objects.create(name="Norrköpings kommun", kolada_id="0581")
+    return Committee.objects.create(municipality=municipality, code="UN", name="Utbildningsnämnden")
+
+
+@pytest.fixture
+def member(amn, django_user_model):
+    user = django_user_model.objects.create_user("test-ledamot", password="x")
+    CommitteeMembership.objects.create(user=user, committee=amn, role=Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def outsider(other_committee, django_user_model):
+    user = django_user_model.objects.create_user("test-utomstaende", password="x")
+    CommitteeMembership.objects.create(user=user, committee=other_committee, role=Role.STAFF)
+    return user
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("test-admin", password="x")
