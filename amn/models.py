@@ -109,6 +109,22 @@ class CommitteeMembership(models.Model):
         return f"{self.user} – {self.committee.code} ({self.get_role_display()})"
 
 
+MONTH_NAMES = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
 class PeriodKind(models.TextChoices):
     INTERIM_1 = "delar1", "Delår 1"
     INTERIM_2 = "delar2", "Delår 2 (delårsrapport)"
@@ -147,6 +163,17 @@ class ReportingPeriod(models.Model):
     @property
     def key(self) -> str:
         return f"{self.year}-{self.month:02d}"
+
+    @property
+    def span(self) -> str:
+        """What the period covers, in Swedish: "januari–augusti 2023", "helår 2021"."""
+        if self.kind == PeriodKind.BUDGET:
+            return f"budgetår {self.year}"
+        if self.month == 12:
+            return f"helår {self.year}"
+        if self.month == 1:
+            return f"januari {self.year}"
+        return f"januari–{MONTH_NAMES[self.month - 1]} {self.year}"
 
 
 class Section(models.TextChoices):

@@ -15,6 +15,10 @@ from goals.models import (
 )
 
 
+class PeriodStatusAdmin(admin.ModelAdmin):
+    list_filter = ["status", "period__committee", "period"]
+
+
 @admin.register(GoalArea)
 class GoalAreaAdmin(admin.ModelAdmin):
     list_display = ["name", "position"]
@@ -74,9 +78,8 @@ class StrategicAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssignmentStatus)
-class AssignmentStatusAdmin(admin.ModelAdmin):
+class AssignmentStatusAdmin(PeriodStatusAdmin):
     list_display = ["assignment", "period", "status"]
-    list_filter = ["status", "period"]
     search_fields = ["assignment__title", "comment"]
     list_select_related = ["assignment", "period__committee"]
 
@@ -96,9 +99,8 @@ class PlanActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActivityStatus)
-class ActivityStatusAdmin(admin.ModelAdmin):
+class ActivityStatusAdmin(PeriodStatusAdmin):
     list_display = ["activity", "period", "status"]
-    list_filter = ["status", "period"]
     search_fields = ["activity__text", "comment"]
     list_select_related = ["activity", "period__committee"]
 
@@ -118,8 +120,7 @@ class InternalControlPointAdmin(admin.ModelAdmin):
 
 
 @admin.register(InternalControlStatus)
-class InternalControlStatusAdmin(admin.ModelAdmin):
+class InternalControlStatusAdmin(PeriodStatusAdmin):
     list_display = ["point", "period", "status"]
-    list_filter = ["status", "period"]
     search_fields = ["point__control", "comment"]
     list_select_related = ["point", "period__committee"]

@@ -163,6 +163,22 @@ class Status(models.TextChoices):
     CANCELLED = "avbruten", "Avbruten"
 
 
+class PeriodStatus(models.Model):
+    """The status of something followed up, with a comment, at one reporting period."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, models.CASCADE, related_name="%(class)s_set", verbose_name="period"
+    )
+    status = models.CharField("status", max_length=20, choices=Status.choices)
+    comment = models.TextField("kommentar", blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.period.key}: {self.get_status_display()}"
+
+
 class AssignmentScope(models.TextChoices):
     MUNICIPAL = "kommungemensamt", "Kommungemensamt"
     COMMITTEE = "namndspecifikt", "Nämndspecifikt"
@@ -194,15 +210,10 @@ class StrategicAssignment(models.Model):
         return self.title[:100]
 
 
-class AssignmentStatus(models.Model):
+class AssignmentStatus(PeriodStatus):
     assignment = models.ForeignKey(
         StrategicAssignment, models.CASCADE, related_name="statuses", verbose_name="uppdrag"
     )
-    period = models.ForeignKey(
-        ReportingPeriod, models.CASCADE, related_name="assignment_statuses", verbose_name="period"
-    )
-    status = models.CharField("status", max_length=20, choices=Status.choices)
-    comment = models.TextField("kommentar", blank=True)
 
     class Meta:
         verbose_name = "status för uppdrag"
@@ -214,8 +225,9 @@ class AssignmentStatus(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.assignment} {self.period.key}: {self.get_status_display()}"
+    @property
+    def subject(self):
+        return self.assignment
 
 
 class PlanActivity(models.Model):
@@ -269,15 +281,10 @@ class PlanActivity(models.Model):
         return self.text[:100]
 
 
-class ActivityStatus(models.Model):
+class ActivityStatus(PeriodStatus):
     activity = models.ForeignKey(
         PlanActivity, models.CASCADE, related_name="statuses", verbose_name="aktivitet"
     )
-    period = models.ForeignKey(
-        ReportingPeriod, models.CASCADE, related_name="activity_statuses", verbose_name="period"
-    )
-    status = models.CharField("status", max_length=20, choices=Status.choices)
-    comment = models.TextField("kommentar", blank=True)
 
     class Meta:
         verbose_name = "status för aktivitet"
@@ -287,8 +294,9 @@ class ActivityStatus(models.Model):
             models.UniqueConstraint(fields=["activity", "period"], name="activity_status_unique")
         ]
 
-    def __str__(self) -> str:
-        return f"{self.activity} {self.period.key}: {self.get_status_display()}"
+    @property
+    def subject(self):
+        return self.activity
 
 
 class InternalControlPoint(models.Model):
@@ -316,18 +324,10 @@ class InternalControlPoint(models.Model):
         return self.control[:100]
 
 
-class InternalControlStatus(models.Model):
+class InternalControlStatus(PeriodStatus):
     point = models.ForeignKey(
         InternalControlPoint, models.CASCADE, related_name="statuses", verbose_name="kontrollpunkt"
     )
-    period = models.ForeignKey(
-        ReportingPeriod,
-        models.CASCADE,
-        related_name="internal_control_statuses",
-        verbose_name="period",
-    )
-    status = models.CharField("status", max_length=20, choices=Status.choices)
-    comment = models.TextField("kommentar", blank=True)
 
     class Meta:
         verbose_name = "status för internkontroll"
@@ -339,5 +339,6 @@ class InternalControlStatus(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.point} {self.period.key}: {self.get_status_display()}"
+    @property
+    def subject(self):
+        return self.point

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from amn.models import Administration, Committee
 from goals.models import CommitteeGoal
+from indicators.targets import describe_target
 
 
 class IndicatorKind(models.TextChoices):
@@ -194,6 +195,4 @@ class Target(models.Model):
 
     @property
     def display(self) -> str:
-        from indicators.targets import describe_target
-
         return describe_target(self)

@@ -213,20 +213,18 @@ class _Loader:
             self.periods[item["period"]] = period
 
     def administration(self, code: str | None, where: str) -> Administration | None:
-        if not code:
-            return None
-        try:
-            return self.administrations[code]
-        except KeyError:
-            raise DemoDataError(f"{self.file}: {where}: okänd förvaltning {code!r}.") from None
+        return self.lookup(self.administrations, code, "förvaltning", where)
 
     def operation(self, code: str | None, where: str) -> Operation | None:
+        return self.lookup(self.operations, code, "verksamhet", where)
+
+    def lookup(self, known: dict, code: str | None, kind: str, where: str):
         if not code:
             return None
         try:
-            return self.operations[code]
+            return known[code]
         except KeyError:
-            raise DemoDataError(f"{self.file}: {where}: okänd verksamhet {code!r}.") from None
+            raise DemoDataError(f"{self.file}: {where}: okänd {kind} {code!r}.") from None
 
     # ----- money ---------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ def test_it_lists_the_members_nämnd_and_its_reporting_periods(
     assert "Arbetsmarknadsnämnden" in content
     assert "Delårsrapport per den 31 augusti 2023" in content
     assert "Delårsrapport per den 31 augusti 2021" in content
+    assert "januari–augusti 2023" in content
 
 
 def test_it_does_not_show_another_nämnd_to_an_outsider(client, outsider):
