@@ -15,7 +15,8 @@ per-row splits are not real figures, only their sums are.
 
 Run once by a developer (needs scipy, which is not a project dependency):
     pip install scipy && python scripts/derive_demo_money.py
-It rewrites amn/demo/data/money_2021_08.json and money_2023_08.json.
+It rewrites amn/demo/data/money_2021_08.json and money_2023_08.json, and fits the rows of
+money_2024_internbudget.json (printed in mnkr) to their printed sums the same way.
 """
 
 import json
@@ -295,6 +296,32 @@ def write(name: str, source: str, rows: list[dict]) -> None:
     print(f"wrote {path}")
 
 
+def fit_internal_budget_2024() -> None:
+    """Move top-level rows inside their rounding intervals until each column's rows add up
+    to the printed sum ("Summa nämndens internbudget 643,4" over rows printed to 643,3)."""
+    path = DATA / "money_2024_internbudget.json"
+    document = json.loads(path.read_text())
+    budget = document["internal_budgets"][0]
+    top_level = [row for row in budget["rows"] if not row.get("change_of")]
+    step, room = Decimal("0.1"), Decimal("0.04")
+    for index, column in enumerate(budget["columns"]):
+        cells = [row for row in top_level if row["amounts"][index] is not None]
+        printed = [number(row["amounts"][index]).quantize(step, ROUND_HALF_UP) for row in cells]
+        missing = number(column["printed_sum"]) - sum(printed)
+        amounts = list(printed)
+        for i in sorted(range(len(cells)), key=lambda i: -abs(printed[i])):
+            change = max(-room, min(room, missing))
+            amounts[i] += change
+            missing -= change
+        if missing:
+            raise SystemExit(f"Column {column['year']}: rows cannot reach the printed sum.")
+        for row, amount in zip(cells, amounts, strict=True):
+            row["amounts"][index] = f"{amount:.2f}".replace(".", ",")
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+    print(f"wrote {path}")
+
+
 if __name__ == "__main__":
     write_2023()
     write_2021()
+    fit_internal_budget_2024()

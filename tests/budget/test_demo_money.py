@@ -37,8 +37,7 @@ def test_internbudget_2024_change_lines_are_included_in_their_row_not_added(db, 
 
     assert [c.label for c in bistand.changes.all()] == ["Minskning ekonomiskt bistånd"]
     top_level = sum(a.amount for a in column.amounts.filter(row__parent__isnull=True))
-    # Printed rows are rounded to 0,1 mnkr; the printed sum 643,4 is of unrounded amounts.
-    assert abs(top_level - column.frame) <= 100_000
+    assert top_level == column.frame
 
 
 def test_investments_of_august_2023_are_held(amn):
@@ -70,3 +69,32 @@ def test_the_investment_plan_2024_sums_to_the_printed_totals(amn):
         2025: Decimal("2100000"),
         2029: Decimal("2100000"),
     }
+
+
+# shared/seeds/003_…: Summa nämndens internbudget, varav intäkter, varav kostnader, per
+# column Utfall 2022, Budget 2023, Budget 2024, Plan 2025–2029 (mnkr).
+INTERNBUDGET_2024_TOTALS = {
+    2022: ("583,9", "-93,2", "677,1"),
+    2023: ("624,6", "-90,1", "714,7"),
+    2024: ("643,4", "-81,3", "724,7"),
+    2025: ("646,4", "-81,3", "727,7"),
+    2029: ("646,4", "-81,3", "727,7"),
+}
+
+
+@pytest.mark.parametrize(("year", "printed"), INTERNBUDGET_2024_TOTALS.items())
+def test_internbudget_2024_reproduces_the_printed_sums(amn, year, printed):
+    column = InternalBudget.objects.get(committee=amn, year=2024).columns.get(year=year)
+    total = sum(a.amount for a in column.amounts.filter(row__parent__isnull=True))
+
+    shown = [in_unit(v, Unit.MNKR) for v in (total, column.revenues, column.costs)]
+    assert shown == [Decimal(p.replace(",", ".")) for p in printed]
+
+
+def test_internbudget_2024_rows_round_to_their_printed_figures(amn):
+    budget = InternalBudget.objects.get(committee=amn, year=2024)
+    bistand = budget.rows.get(label="Ekonomiskt bistånd").amounts.get(column__year=2024)
+    units_2022 = budget.columns.get(year=2022).own_units_result
+
+    assert in_unit(bistand.amount, Unit.MNKR) == Decimal("323.0")
+    assert in_unit(units_2022, Unit.MNKR) == Decimal("-9.4")
