@@ -155,9 +155,12 @@ class _Loader:
 
     def load(self) -> None:
         self.load_organisation(self.read("organisation.json"))
-        documents = [
-            (name, self.read(name)) for name in self.files("money_") + self.files("goals_")
-        ]
+        # Budgets before follow-ups: where an internbudget and a later report print different
+        # values for the same period, the report that followed the period up wins.
+        names = sorted(
+            self.files("money_") + self.files("goals_"), key=lambda n: ("internbudget" not in n, n)
+        )
+        documents = [(name, self.read(name)) for name in names]
         for name, document in documents:
             self.file = name
             self.load_periods(document.get("periods", []))
@@ -476,7 +479,12 @@ class _Loader:
         goal, created = MunicipalGoal.objects.get_or_create(
             municipality=self.municipality,
             name=name,
-            defaults={"area": self.area(area), "first_year": year, "last_year": year},
+            defaults={
+                "area": self.area(area),
+                "first_year": year,
+                "last_year": year,
+                "description": description or "",
+            },
         )
         changed = widen_years(goal, year)
         if description and goal.description != description:

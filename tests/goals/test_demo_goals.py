@@ -4,7 +4,13 @@ from decimal import Decimal
 
 import pytest
 
-from goals.models import AssessmentPointKind, GoalAssessment, PlanActivity, StrategicAssignment
+from goals.models import (
+    AssessmentPointKind,
+    GoalAssessment,
+    MunicipalGoal,
+    PlanActivity,
+    StrategicAssignment,
+)
 from indicators.models import IndicatorValue, Series, Target
 
 # shared/seeds/000_…: "Mål uppnås" column of the Nämndindikatorer tables, August 2023.
@@ -140,3 +146,23 @@ def test_the_verksamhetsplan_2019_activities_serve_a_nämndmål_or_an_uppdrag(am
     assert activities.count() > 50
     assert activities.filter(goal__isnull=False).exists()
     assert activities.filter(assignment__isnull=False).exists()
+
+
+def test_a_report_that_followed_a_period_up_wins_over_an_earlier_budget(amn):
+    # Internbudget 2024 prints 1750 for 2022; the delårsrapport August 2023 prints 1850 (2100).
+    pupils = IndicatorValue.objects.get(
+        series__indicator__kind="volume",
+        series__indicator__name__startswith="Antal elever i vuxenutbildning på grundläggande",
+        series__label="Totalt",
+        year=2022,
+        month=12,
+    )
+
+    assert (pupils.value, pupils.annotation) == (1850, "(2100)")
+
+
+def test_municipal_goals_keep_their_description_from_the_first_load(amn):
+    goal = MunicipalGoal.objects.get(name="Ett tryggt och säkert Linköping")
+
+    assert goal.description.startswith("I Linköping är det tryggt att bo, leva och verka")
+    assert (goal.area.name, goal.first_year) == ("Samhälle", 2024)
