@@ -186,6 +186,14 @@ class Section(models.TextChoices):
     INVESTMENTS = "investeringar", "Investeringar – analys och kommentar"
     VOLUMES = "volymer", "Volymutveckling – kommentar"
     PERSONNEL = "personal", "Personal – kommentar"
+    GOALS = "malredovisning", "Målredovisning"
+    ASSIGNMENTS = "utvecklingsuppdrag", "Strategiska utvecklingsuppdrag"
+    PREMISES = "lokalforsorjning", "Lokalförsörjningsplan"
+    PROCUREMENT = "upphandling", "Upphandlingsplan"
+    INTERNAL_CONTROL = "internkontroll", "Internkontroll"
+    PRIVATE_PROVIDERS = "privata_utforare", "Verksamhet som utförs av privat utförare"
+    COMPETENCE = "kompetensforsorjning", "Personal- och kompetensförsörjningsplan"
+    IT_PLAN = "objektsplan", "Objektsplan (IT-styrning)"
 
 
 class ReportText(models.Model):
@@ -202,7 +210,8 @@ class ReportText(models.Model):
     class Meta:
         verbose_name = "analystext"
         verbose_name_plural = "analystexter"
-        ordering = ["period", "section", "position"]
+        # Position is the order in the printed report.
+        ordering = ["period", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["period", "section", "title"], name="report_text_unique"

@@ -25,9 +25,17 @@ class SeriesAdmin(admin.ModelAdmin):
     list_select_related = ["indicator", "administration"]
 
 
+class ShownValue:
+    """Shows a value as the report prints it, not with the four decimals stored."""
+
+    @admin.display(description="värde")
+    def shown(self, obj):
+        return obj.display
+
+
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(admin.ModelAdmin):
-    list_display = ["series", "year", "month", "kind", "value", "missing", "annotation"]
+class IndicatorValueAdmin(ShownValue, admin.ModelAdmin):
+    list_display = ["series", "year", "month", "kind", "shown", "annotation"]
     list_filter = ["year", "month", "kind", "missing", "series__indicator__kind"]
     search_fields = ["series__indicator__name", "note"]
     list_select_related = ["series__indicator"]
@@ -35,8 +43,8 @@ class IndicatorValueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
-    list_display = ["series", "year", "kind", "comparison", "value", "direction", "text"]
+class TargetAdmin(ShownValue, admin.ModelAdmin):
+    list_display = ["series", "year", "kind", "shown"]
     list_filter = ["year", "kind"]
     search_fields = ["series__indicator__name", "text"]
     list_select_related = ["series__indicator"]

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from amn.models import Administration, Committee
 from goals.models import CommitteeGoal
-from indicators.targets import describe_target
+from indicators.targets import describe_target, format_value
 
 
 class IndicatorKind(models.TextChoices):
@@ -118,6 +118,9 @@ class IndicatorValue(models.Model):
         "typ", max_length=10, choices=ValueKind.choices, default=ValueKind.OUTCOME
     )
     value = models.DecimalField("värde", max_digits=14, decimal_places=4, null=True, blank=True)
+    decimals = models.PositiveSmallIntegerField(
+        "decimaler", default=0, help_text="Så många decimaler som värdet redovisas med."
+    )
     missing = models.BooleanField("I.U. (ingen uppgift)", default=False)
     annotation = models.CharField("tillägg", max_length=100, blank=True)
     note = models.TextField("fotnot", blank=True)
@@ -143,6 +146,11 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series} {self.year}-{self.month:02d}"
+
+    @property
+    def display(self) -> str:
+        """The value as the report prints it: "88,9", or "I.U." when missing."""
+        return format_value(self.value, self.decimals)
 
 
 class TargetKind(models.TextChoices):
@@ -172,6 +180,9 @@ class Target(models.Model):
         "jämförelse", max_length=2, choices=Comparison.choices, blank=True
     )
     value = models.DecimalField("värde", max_digits=14, decimal_places=4, null=True, blank=True)
+    decimals = models.PositiveSmallIntegerField(
+        "decimaler", default=0, help_text="Så många decimaler som värdet redovisas med."
+    )
     direction = models.CharField(
         "riktning", max_length=10, choices=Direction.choices, blank=True, default=""
     )

@@ -20,6 +20,7 @@ class ParsedTarget:
     value: Decimal | None = None
     direction: str = ""
     text: str = ""
+    decimals: int = 0
 
 
 def parse_target(printed: str) -> ParsedTarget:
@@ -37,19 +38,29 @@ def parse_target(printed: str) -> ParsedTarget:
             value = parse_swedish_number(bound.group(2))
         except ValueError:
             return ParsedTarget(kind="text", text=text)
-        return ParsedTarget(kind="bound", comparison=_COMPARISON_OF[bound.group(1)], value=value)
+        return ParsedTarget(
+            kind="bound",
+            comparison=_COMPARISON_OF[bound.group(1)],
+            value=value,
+            decimals=decimals_of(value),
+        )
     try:
-        return ParsedTarget(kind="number", value=parse_swedish_number(text))
+        value = parse_swedish_number(text)
     except ValueError:
         return ParsedTarget(kind="text", text=text)
+    return ParsedTarget(kind="number", value=value, decimals=decimals_of(value))
 
 
-def format_value(value: Decimal | None) -> str:
-    """An indicator value in Swedish format with the decimals it was given."""
+def decimals_of(printed: Decimal) -> int:
+    """How many decimals a number was printed with: "6,0" has one, "88" none."""
+    return max(0, -printed.as_tuple().exponent)
+
+
+def format_value(value: Decimal | None, decimals: int) -> str:
+    """An indicator value in Swedish format with as many decimals as it was reported with;
+    the database keeps four, so "6,0" would otherwise come back as "6,0000"."""
     if value is None:
         return "I.U."
-    normalized = value.normalize()
-    decimals = max(0, -normalized.as_tuple().exponent)
     return format_swedish(value, decimals)
 
 
@@ -60,7 +71,7 @@ def describe_target(target) -> str:
         return "Ska öka" if target.direction == "increase" else "Ska minska"
     if target.kind == "text":
         return target.text
-    shown = format_value(target.value)
+    shown = format_value(target.value, target.decimals)
     if target.kind == "bound":
         return f"{_SHOWN_COMPARISON[target.comparison]} {shown}"
     return shown

@@ -26,6 +26,7 @@ from amn.models import (
     ReportingPeriod,
     ReportText,
     Role,
+    Section,
 )
 from budget.models import (
     Forecast,
@@ -60,7 +61,7 @@ from goals.models import (
     StrategicAssignment,
 )
 from indicators.models import Indicator, IndicatorValue, Series, Target
-from indicators.targets import parse_target
+from indicators.targets import decimals_of, parse_target
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "demo" / "data"
 
@@ -460,8 +461,11 @@ class _Loader:
         for position, item in enumerate(document.get("internal_controls", [])):
             self.internal_control(item, position)
         for position, item in enumerate(document.get("texts", [])):
+            where = f"text {item.get('title')!r}"
+            if item["section"] not in Section.values:
+                raise DemoDataError(f"{self.file}: {where}: okänt avsnitt {item['section']!r}.")
             ReportText.objects.update_or_create(
-                period=self.period(item["period"], f"text {item.get('title')!r}"),
+                period=self.period(item["period"], where),
                 section=item["section"],
                 title=item.get("title") or "",
                 defaults={"body": item["body"], "position": position},
@@ -587,6 +591,7 @@ class _Loader:
                         "value": parsed.value,
                         "direction": parsed.direction,
                         "text": parsed.text,
+                        "decimals": parsed.decimals,
                         "note": target_item.get("note") or "",
                     },
                 )
@@ -603,6 +608,7 @@ class _Loader:
             kind=item.get("kind") or "outcome",
             defaults={
                 "value": value,
+                "decimals": 0 if value is None else decimals_of(value),
                 "missing": missing,
                 "annotation": item.get("annotation") or "",
                 "note": item.get("note") or "",
@@ -620,16 +626,8 @@ class _Loader:
                 "position": position,
             },
         )
-        for status in item.get("statuses", []):
-            where = f"uppdrag {item['title'][:40]!r}"
-            AssignmentStatus.objects.update_or_create(
-                assignment=assignment,
-                period=self.period(status["period"], where),
-                defaults={
-                    "status": self.status(status["status"], where),
-                    "comment": status.get("comment") or "",
-                },
-            )
+        where = f"uppdrag {item['title'][:40]!r}"
+        self.store_statuses(AssignmentStatus, {"assignment": assignment}, item, where)
 
     def activity(self, item: dict, position: int) -> None:
         where = f"aktivitet {item['text'][:40]!r}"
@@ -646,15 +644,7 @@ class _Loader:
                 "planned": item.get("planned") or "",
             },
         )
-        for status in item.get("statuses", []):
-            ActivityStatus.objects.update_or_create(
-                activity=activity,
-                period=self.period(status["period"], where),
-                defaults={
-                    "status": self.status(status["status"], where),
-                    "comment": status.get("comment") or "",
-                },
-            )
+        self.store_statuses(ActivityStatus, {"activity": activity}, item, where)
 
     def goal_or_assignment(
         self, name: str | None, year: int, where: str
@@ -680,9 +670,13 @@ class _Loader:
             control=item["control"],
             defaults={"process": item.get("process") or "", "position": position},
         )
+        self.store_statuses(InternalControlStatus, {"point": point}, item, where)
+
+    def store_statuses(self, model, owner: dict, item: dict, where: str) -> None:
+        """The status per period of an uppdrag, activity or internkontroll point."""
         for status in item.get("statuses", []):
-            InternalControlStatus.objects.update_or_create(
-                point=point,
+            model.objects.update_or_create(
+                **owner,
                 period=self.period(status["period"], where),
                 defaults={
                     "status": self.status(status["status"], where),

@@ -57,3 +57,16 @@ def test_a_nämnd_member_is_kept_out_of_the_admin(db, client, member):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_admin_shows_indicator_values_as_the_report_printed_them(db, client, superuser):
+    client.force_login(superuser)
+
+    response = client.get(
+        reverse("admin:indicators_indicatorvalue_changelist"),
+        {"q": "Vuxenutbildning, gymnasiala kurser, andel godkända", "year": 2021},
+    )
+
+    content = response.content.decode()
+    assert "86,0" in content
+    assert "86,0000" not in content

@@ -7,6 +7,7 @@ import pytest
 from goals.models import (
     AssessmentPointKind,
     GoalAssessment,
+    InternalControlPoint,
     MunicipalGoal,
     PlanActivity,
     StrategicAssignment,
@@ -28,14 +29,6 @@ ASSESSMENTS_2023_08 = {
     "Hållbart chef- och ledarskap": "delvis",
     "Nya vägar för kompetensförsörjning": "uppnas",
 }
-
-
-def test_every_målbedömning_of_august_2023_is_held(amn):
-    assessments = GoalAssessment.objects.filter(period__committee=amn, period__year=2023)
-
-    assert {a.goal.name: a.level for a in assessments.select_related("goal")} == (
-        ASSESSMENTS_2023_08
-    )
 
 
 def test_a_målbedömning_keeps_its_results_and_deviations_in_order(amn):
@@ -65,12 +58,21 @@ def test_an_indicator_keeps_every_value_with_its_footnote(amn):
     assert "AMC och AMF 2022" in value(name, "Totalt", 2022, 12).note
 
 
+def test_a_value_shows_as_many_decimals_as_the_report_printed(amn):
+    name = "Vuxenutbildning, gymnasiala kurser, andel godkända, %"
+
+    assert value(name, "Totalt", 2021, 12).display == "86,0"
+    assert value(name, "Totalt", 2022, 12).display == "81,1"
+    assert value("Andel positiva svar i brukarenkät, %", "Totalt", 2021, 12).display == "90"
+
+
 def test_a_missing_value_is_iu_with_its_reason(amn):
     missing = value("Andel positiva svar i brukarenkät, %", "Totalt", 2023, 8)
 
     assert missing.missing
     assert missing.value is None
     assert missing.note == "Brukarundersökningen genomförs under hösten 2023"
+    assert missing.display == "I.U."
 
 
 def test_sub_series_for_women_and_men_are_held(amn):
@@ -166,3 +168,72 @@ def test_municipal_goals_keep_their_description_from_the_first_load(amn):
 
     assert goal.description.startswith("I Linköping är det tryggt att bo, leva och verka")
     assert (goal.area.name, goal.first_year) == ("Samhälle", 2024)
+
+
+# shared/seeds/001_…: "Målredovisning med prognos", August 2021.
+ASSESSMENTS_2021_08 = {
+    "Professionellt bemötande och hög tillgänglighet": "kan_ej_bedomas",
+    "Hög egenförsörjningsgrad": "delvis",
+    "Avtalstrohet": "uppnas",
+    "Kostnadseffektiva arbetsmarknadsåtgärder": "ej",
+    "God ekonomisk kontroll": "ej",
+    "Effektiv resursanvändning genom bland annat digitaliserade och automatiserade processer": (
+        "ej"
+    ),
+    "Goda arbetsplatser": "delvis",
+    "Hållbart chef- och ledarskap": "delvis",
+    "Nya vägar för kompetensförsörjning": "ej",
+}
+
+
+@pytest.mark.parametrize(
+    "year, expected", [(2021, ASSESSMENTS_2021_08), (2023, ASSESSMENTS_2023_08)]
+)
+def test_every_målbedömning_of_august_is_held(amn, year, expected):
+    assessments = GoalAssessment.objects.filter(period__committee=amn, period__year=year)
+
+    assert {a.goal.name: a.level for a in assessments.select_related("goal")} == expected
+
+
+def test_a_goal_that_cannot_be_assessed_says_why(amn):
+    assessment = GoalAssessment.objects.get(
+        goal__name="Professionellt bemötande och hög tillgänglighet", period__year=2021
+    )
+
+    assert "Värden för indikatorer blir tillgängliga under hösten" in assessment.motivation
+    assert assessment.points.filter(kind=AssessmentPointKind.RESULT).count() == 3
+
+
+def test_volymmått_of_august_2021_hold_both_augusts_and_the_forecast(amn):
+    values = IndicatorValue.objects.filter(
+        series__indicator__kind="volume",
+        series__indicator__name__startswith="Antal hushåll med ekonomiskt bistånd, utfall per "
+        "senaste månad",
+    )
+
+    assert {(v.year, v.month, v.kind): v.value for v in values} == {
+        (2020, 8, "outcome"): 3432,
+        (2021, 8, "outcome"): 3310,
+        (2021, 12, "forecast"): 3800,
+    }
+
+
+def test_personal_figures_of_2021_keep_target_and_both_augusts(amn):
+    sof = Series.objects.get(
+        indicator__kind="personnel", indicator__name="Total sjukfrånvaro", label="SOF"
+    )
+
+    assert {(v.year, v.month): v.value for v in sof.values.all()} == {
+        (2020, 8): Decimal("7.1"),
+        (2021, 8): Decimal("3.8"),
+    }
+    assert sof.targets.get(year=2021).display == "6,0"
+
+
+def test_internkontroll_points_of_2021_carry_their_status_in_august(amn):
+    points = InternalControlPoint.objects.filter(committee=amn, year=2021)
+    sip = points.get(control__startswith="Kontroll av antal genomförda Samordnade")
+
+    assert points.count() == 13
+    assert all(p.statuses.filter(period__year=2021, period__month=8).exists() for p in points)
+    assert sip.statuses.get().comment == "Genomförs i september"

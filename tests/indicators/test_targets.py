@@ -43,6 +43,7 @@ def target(printed: str) -> Target:
         value=parsed.value,
         direction=parsed.direction,
         text=parsed.text,
+        decimals=parsed.decimals,
     )
 
 
@@ -52,6 +53,8 @@ def target(printed: str) -> Target:
         ("≥0", "≥ 0"),
         ("<0,5 %", "< 0,5"),
         ("88", "88"),
+        ("6,0", "6,0"),
+        ("≤ 5,00", "≤ 5,00"),
         ("Ska minska", "Ska minska"),
         ("I.U.", "I.U."),
     ],
