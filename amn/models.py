@@ -125,6 +125,15 @@ MONTH_NAMES = [
 ]
 
 
+def months_span(year: int, month: int) -> str:
+    """January..month of a year in Swedish: "januari–augusti 2023", "helår 2021"."""
+    if month == 12:
+        return f"helår {year}"
+    if month == 1:
+        return f"januari {year}"
+    return f"januari–{MONTH_NAMES[month - 1]} {year}"
+
+
 class PeriodKind(models.TextChoices):
     INTERIM_1 = "delar1", "Delår 1"
     INTERIM_2 = "delar2", "Delår 2 (delårsrapport)"
@@ -169,11 +178,7 @@ class ReportingPeriod(models.Model):
         """What the period covers, in Swedish: "januari–augusti 2023", "helår 2021"."""
         if self.kind == PeriodKind.BUDGET:
             return f"budgetår {self.year}"
-        if self.month == 12:
-            return f"helår {self.year}"
-        if self.month == 1:
-            return f"januari {self.year}"
-        return f"januari–{MONTH_NAMES[self.month - 1]} {self.year}"
+        return months_span(self.year, self.month)
 
 
 class Section(models.TextChoices):

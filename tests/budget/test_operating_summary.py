@@ -124,9 +124,12 @@ def test_csv_uses_semicolons_and_decimal_commas(db):
     ]  # fmt: skip
 
 
-def test_the_table_format_shows_swedish_numbers(db):
+def test_the_table_format_shows_swedish_numbers_and_months(db):
     text = run("--committee", "AMN", "--year", "2021", "--month", "8")
 
+    assert text.startswith(
+        "Driftsammandrag Arbetsmarknadsnämnden, januari–augusti 2021, belopp tkr"
+    )
     assert "Ekonomiskt bistånd" in text
     assert "198\u00a0714" in text
     assert "\u221219\u00a0222" in text

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from amn.lib.money import Unit, format_swedish, in_unit
-from amn.models import Committee
+from amn.models import Committee, months_span
 from budget.services.operating_summary import FIGURE_COLUMNS, build_operating_summary
 
 COLUMN_HEADERS = [
@@ -83,7 +83,7 @@ class Command(BaseCommand):
     def write_table(self, summary, unit: Unit, rows) -> None:
         self.stdout.write(
             f"Driftsammandrag {summary.committee.name}, "
-            f"januari–{summary.month:02d} {summary.year}, belopp {unit.code}"
+            f"{months_span(summary.year, summary.month)}, belopp {unit.code}"
         )
         width = max(len(line.label) for line, _ in rows)
         self.stdout.write(" " * width + "".join(f"{h:>16}" for h in COLUMN_HEADERS))
