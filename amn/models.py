@@ -63,6 +63,24 @@ class Committee(models.Model):
     administrations = models.ManyToManyField(
         Administration, blank=True, related_name="committees", verbose_name="förvaltningar"
     )
+    comment_threshold_percent = models.DecimalField(
+        "kommentarskrav vid avvikelse (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="En prognosrad vars avvikelse mot budget är större än så här många procent "
+        "av budgeten måste ha en kommentar.",
+    )
+    comment_threshold_amount = models.DecimalField(
+        "kommentarskrav vid avvikelse (kr)",
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="En prognosrad vars avvikelse mot budget är större än så här många kronor "
+        "måste ha en kommentar.",
+    )
 
     objects = CommitteeQuerySet.as_manager()
 

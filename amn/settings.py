@@ -128,3 +128,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Ledger import: limits checked before a file is read, and where uploads wait for reading.
+LEDGER_IMPORT_MAX_BYTES = env_int("LEDGER_IMPORT_MAX_BYTES", 50_000_000)
+LEDGER_IMPORT_MAX_UNPACKED_BYTES = env_int("LEDGER_IMPORT_MAX_UNPACKED_BYTES", 500_000_000)
+LEDGER_IMPORT_MAX_COMPRESSION_RATIO = env_int("LEDGER_IMPORT_MAX_COMPRESSION_RATIO", 200)
+LEDGER_IMPORT_MAX_ZIP_ENTRIES = env_int("LEDGER_IMPORT_MAX_ZIP_ENTRIES", 1_000)
+# Read uploaded files in a background thread so that no web worker waits on a big file.
+LEDGER_IMPORT_IN_BACKGROUND = env_bool("LEDGER_IMPORT_IN_BACKGROUND", True)
+UPLOAD_DIR = Path(env_str("UPLOAD_DIR", str(BASE_DIR / "var" / "uploads")))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000

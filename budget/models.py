@@ -449,3 +449,226 @@ class InvestmentPlanAmount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.investment} {self.year}"
+
+
+class LedgerDimension(models.TextChoices):
+    OPERATION = "verksamhet", "Verksamhet"
+    RESPONSIBILITY = "ansvar", "Ansvar"
+
+
+class LedgerCodeMapping(models.Model):
+    """Which driftsammandrag row a ledger code belongs to, from a year on.
+
+    A mapping holds for its year and every later year until a newer mapping of the same
+    code replaces it; in a later year it points at the successor of its row. Ansvar codes
+    identify the nämnd's own units and win over verksamhet codes. A verksamhet code with
+    no mapping goes to the row whose verksamhet has that code.
+    """
+
+    committee = models.ForeignKey(
+        Committee, models.CASCADE, related_name="ledger_mappings", verbose_name="nämnd"
+    )
+    year = models.PositiveSmallIntegerField("gäller från år")
+    dimension = models.CharField("dimension", max_length=12, choices=LedgerDimension.choices)
+    code = models.CharField("kod", max_length=40)
+    row = models.ForeignKey(
+        SummaryRow,
+        models.CASCADE,
+        related_name="ledger_mappings",
+        verbose_name="rad i driftsammandrag",
+    )
+
+    class Meta:
+        verbose_name = "kodmappning"
+        verbose_name_plural = "kodmappningar"
+        ordering = ["committee", "dimension", "code", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "year", "dimension", "code"],
+                name="ledger_code_mapping_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_dimension_display()} {self.code} → {self.row.label} (från {self.year})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.row_id and self.committee_id and self.row.committee_id != self.committee_id:
+            raise ValidationError({"row": "Raden hör till en annan nämnd."})
+        if self.row_id and self.year and self.row.year != self.year:
+            raise ValidationError(
+                {"row": f"Raden hör till år {self.row.year}; mappningen gäller från {self.year}."}
+            )
+
+
+class ImportProfile(models.Model):
+    """How one ledger system writes its exports: its column headers and SIE dimensions.
+
+    `columns` maps a field (period, year, month, account, responsibility, operation,
+    activity, project, actual, budget) to the header the ledger system writes for it.
+    Headers not named here are still found by their usual Swedish names.
+    """
+
+    name = models.CharField("namn", max_length=100, unique=True)
+    description = models.TextField("beskrivning", blank=True)
+    columns = models.JSONField("kolumnrubriker", default=dict, blank=True)
+    sie_operation_dimension = models.PositiveSmallIntegerField(
+        "SIE-dimension för verksamhet",
+        default=20,
+        help_text="Dimensionsnumret i #DIM/#OBJEKT som bär verksamhetskoden (oftast ≥ 20).",
+    )
+    sie_responsibility_dimension = models.PositiveSmallIntegerField(
+        "SIE-dimension för ansvar",
+        default=1,
+        help_text="Dimensionsnumret för ansvar/kostnadsställe (1 i SIE-standarden).",
+    )
+
+    class Meta:
+        verbose_name = "importprofil"
+        verbose_name_plural = "importprofiler"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportStatus(models.TextChoices):
+    READING = "reading", "Läses in"
+    PREVIEW = "preview", "Förhandsgranskas"
+    REFUSED = "refused", "Avvisad"
+    ACTIVE = "active", "Inläst"
+    UNCHANGED = "unchanged", "Redan inläst – inget ändrat"
+    DISCARDED = "discarded", "Avbruten"
+    UNDONE = "undone", "Ångrad"
+
+
+class LedgerImportQuerySet(models.QuerySet):
+    def for_committee(self, committee: Committee) -> "LedgerImportQuerySet":
+        return self.filter(committee=committee)
+
+
+class LedgerImport(models.Model):
+    """One ledger file brought into the application, from upload to stored (or refused).
+
+    `months` lists the [year, month, measure] the file covers; an active import replaces
+    what was stored for the nämnd in exactly those. `replaced_amounts` keeps the monthly
+    amounts it replaced, so that undoing it restores them exactly.
+    """
+
+    committee = models.ForeignKey(
+        Committee, models.CASCADE, related_name="ledger_imports", verbose_name="nämnd"
+    )
+    created_by = models.ForeignKey(
+        "auth.User",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ledger_imports",
+        verbose_name="inläst av",
+    )
+    created_at = models.DateTimeField("skapad", auto_now_add=True)
+    confirmed_at = models.DateTimeField("bekräftad", null=True, blank=True)
+    undone_at = models.DateTimeField("ångrad", null=True, blank=True)
+    file_name = models.CharField("filnamn", max_length=255)
+    file_size = models.PositiveBigIntegerField("filstorlek (byte)", default=0)
+    checksum = models.CharField("kontrollsumma (SHA-256)", max_length=64)
+    file_format = models.CharField("format", max_length=10, blank=True)
+    profile = models.ForeignKey(
+        ImportProfile,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="imports",
+        verbose_name="importprofil",
+    )
+    status = models.CharField(
+        "status", max_length=10, choices=ImportStatus.choices, default=ImportStatus.READING
+    )
+    progress = models.PositiveSmallIntegerField("förlopp (%)", default=0)
+    errors = models.JSONField("fel", default=list, blank=True)
+    months = models.JSONField("månader", default=list, blank=True)
+    line_count = models.PositiveIntegerField("antal rader", default=0)
+    total = money_field("summa (kr)", default=0)
+    preview = models.JSONField("förhandsgranskning", default=dict, blank=True)
+    replaced_amounts = models.JSONField("ersatta månadsbelopp", default=list, blank=True)
+    upload_path = models.CharField("uppladdad fil", max_length=500, blank=True)
+
+    objects = LedgerImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "import av huvudbok"
+        verbose_name_plural = "importer av huvudbok"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["committee", "status"], name="ledger_import_status")]
+
+    def __str__(self) -> str:
+        return f"{self.committee.code} {self.file_name} ({self.get_status_display()})"
+
+
+class LedgerLine(models.Model):
+    """One line of a ledger file: a posting or a period balance, mapped to its row.
+
+    A line counts while its import is active and no later import has replaced its month.
+    """
+
+    ledger_import = models.ForeignKey(
+        LedgerImport, models.CASCADE, related_name="lines", verbose_name="import"
+    )
+    committee = models.ForeignKey(
+        Committee, models.CASCADE, related_name="ledger_lines", verbose_name="nämnd"
+    )
+    row = models.ForeignKey(
+        SummaryRow, models.PROTECT, related_name="ledger_lines", verbose_name="rad"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    month = models.PositiveSmallIntegerField("månad")
+    measure = models.CharField("mått", max_length=10, choices=Measure.choices)
+    account = models.CharField("konto", max_length=20)
+    responsibility = models.CharField("ansvar", max_length=40, blank=True)
+    operation_code = models.CharField("verksamhet", max_length=40, blank=True)
+    activity = models.CharField("aktivitet", max_length=40, blank=True)
+    project = models.CharField("projekt", max_length=40, blank=True)
+    amount = money_field("belopp (kr)")
+    source_row = models.PositiveIntegerField("rad i filen")
+    replaced_by = models.ForeignKey(
+        LedgerImport,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaced_lines",
+        verbose_name="ersatt av",
+    )
+
+    class Meta:
+        verbose_name = "huvudboksrad"
+        verbose_name_plural = "huvudboksrader"
+        ordering = ["ledger_import", "source_row"]
+        indexes = [
+            models.Index(
+                fields=["row", "measure", "month"],
+                name="ledger_line_current",
+                condition=Q(replaced_by__isnull=True),
+            ),
+            models.Index(
+                fields=["committee", "year", "month", "measure"], name="ledger_line_month"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__gte=1) & Q(month__lte=12), name="ledger_line_month_1_12"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.year}-{self.month:02d} {self.amount}"
+
+    @property
+    def is_revenue(self) -> bool:
+        return is_revenue_account(self.account)
+
+
+def is_revenue_account(account: str) -> bool:
+    """Kommun-Bas: class 3 is intäkter; classes 4–9 are kostnader."""
+    return account.startswith("3")

@@ -39,3 +39,23 @@ def outsider(other_committee, django_user_model):
 @pytest.fixture
 def superuser(django_user_model):
     return django_user_model.objects.create_superuser("test-admin", password="x")
+
+
+@pytest.fixture
+def staff(amn, django_user_model):
+    user = django_user_model.objects.create_user("test-forvaltning", password="x")
+    CommitteeMembership.objects.create(user=user, committee=amn, role=Role.STAFF)
+    return user
+
+
+@pytest.fixture
+def controller(amn, django_user_model):
+    user = django_user_model.objects.create_user("test-controller", password="x")
+    CommitteeMembership.objects.create(user=user, committee=amn, role=Role.CONTROLLER)
+    return user
+
+
+@pytest.fixture
+def upload_dir(settings, tmp_path):
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+    return settings.UPLOAD_DIR

@@ -1,0 +1,47 @@
+"""Who may do what for which nämnd: the one place views ask.
+
+A user with no role in a nämnd gets 404 for its pages (no information leak); a user with
+a role that does not allow the action gets 403.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from amn.models import Committee, CommitteeMembership, Role
+
+# Live figures and entry forms are drafts: never for nämnd members.
+READ_LIVE = frozenset({Role.STAFF, Role.CONTROLLER})
+ENTER_FIGURES = frozenset({Role.STAFF, Role.CONTROLLER})
+IMPORT_LEDGER = frozenset({Role.CONTROLLER})
+
+
+def roles_of(user, committee: Committee) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        CommitteeMembership.objects.filter(user=user, committee=committee).values_list(
+            "role", flat=True
+        )
+    )
+
+
+def committee_for_user(user, code: str, allowed: Iterable[str]) -> Committee:
+    """The nämnd with `code` if `user` holds one of the `allowed` roles in it (or is an
+    administrator); 404 for a nämnd the user has no role in, 403 for a role too weak."""
+    committee = Committee.objects.select_related("municipality").filter(code=code).first()
+    if committee is None:
+        raise Http404("Nämnden finns inte.")
+    if user.is_superuser:
+        return committee
+    roles = roles_of(user, committee)
+    if not roles:
+        raise Http404("Nämnden finns inte.")
+    if not roles & set(allowed):
+        raise PermissionDenied("Din roll i nämnden ger inte behörighet till detta.")
+    return committee
+
+
+def can(user, committee: Committee, allowed: Iterable[str]) -> bool:
+    return user.is_superuser or bool(roles_of(user, committee) & set(allowed))

@@ -1,0 +1,6 @@
+"""URLs of the money side, below /namnd/<code>/. Each view module owns its patterns."""
+
+from budget.views import forecasts, ledger, pages
+
+app_name = "budget"
+urlpatterns = [*pages.urlpatterns, *forecasts.urlpatterns, *ledger.urlpatterns]

@@ -1,0 +1,3 @@
+"""forecasts views."""
+
+urlpatterns: list = []

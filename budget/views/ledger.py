@@ -1,0 +1,3 @@
+"""ledger views."""
+
+urlpatterns: list = []

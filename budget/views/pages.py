@@ -1,0 +1,3 @@
+"""pages views."""
+
+urlpatterns: list = []
