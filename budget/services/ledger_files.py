@@ -17,6 +17,7 @@ from django.conf import settings
 
 # A ledger amount fits money_field (16 digits, 2 decimals).
 MAX_AMOUNT = Decimal("99999999999999.99")
+CENT = Decimal("0.01")
 # The most errors kept for one file; the rest are counted.
 MAX_ERRORS = 500
 
@@ -35,6 +36,7 @@ class LedgerRecord:
     activity: str
     project: str
     amount: Decimal
+    sheet: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +142,7 @@ def max_upload_bytes() -> int:
 
 
 def detect_format(path: Path, file_name: str) -> str:
-    """"xlsx", "csv" or "sie", judged by the content, not the name; FileRefused otherwise."""
+    """ "xlsx", "csv" or "sie", judged by the content, not the name; FileRefused otherwise."""
     size = path.stat().st_size
     if size == 0:
         raise FileRefused(f"{file_name}: filen är tom.")
@@ -207,8 +209,8 @@ def to_amount(value: Decimal) -> Decimal | str:
     large). Negative zero becomes zero."""
     if value == 0:
         return Decimal(0)
-    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+    if value.as_tuple().exponent < -2 and value != value.quantize(CENT):
         return "beloppet har fler än två decimaler"
     if abs(value) > MAX_AMOUNT:
         return "beloppet är för stort"
-    return value
+    return value.quantize(CENT)

@@ -1,0 +1,744 @@
+"""Bringing a ledger file into a nämnd's driftsammandrag: read → preview → confirm.
+
+1. `start_ledger_import` records the file (name, size, SHA-256) and notices a file that is
+   already stored and current: importing it again changes nothing.
+2. `read_ledger_import` reads and checks every line, maps it to its driftsammandrag row and
+   stores the lines *staged* under the import (invisible to every page), with the per-row,
+   per-month sums and the change against what is stored as a preview. Any error refuses
+   the whole file: the staged lines are removed and the errors kept for the controller.
+3. `confirm_ledger_import` makes a previewed import the current one for the months it
+   covers, in one transaction under a lock on the nämnd, so two imports for the same
+   nämnd never interleave: earlier lines of those months are marked replaced, and the
+   monthly amounts the pages read are rebuilt from the new lines. What they replaced is
+   kept, so `undo_ledger_import` restores it exactly.
+
+Lines are written with COPY on PostgreSQL and in batches elsewhere; a file is streamed, so
+memory does not grow with the number of lines.
+"""
+
+import hashlib
+import logging
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from amn.lib.money import format_swedish
+from amn.models import Committee, months_span
+from budget.models import (
+    ImportProfile,
+    ImportStatus,
+    LedgerCodeMapping,
+    LedgerDimension,
+    LedgerImport,
+    LedgerLine,
+    Measure,
+    MonthlyAmount,
+    RowKind,
+    SummaryRow,
+    is_revenue_account,
+)
+from budget.services.ledger_files import (
+    ErrorList,
+    FileRefused,
+    LedgerReader,
+    LedgerRecord,
+    detect_format,
+)
+from budget.services.ledger_tabular import TabularReader
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 5_000
+PROGRESS_EVERY = 10_000
+# A reading that has not finished in this time died with its process.
+STALE_AFTER = timedelta(hours=1)
+
+
+class ImportStateError(Exception):
+    """The import is not in a state that allows the action; the message says why."""
+
+
+# --- 1. start -------------------------------------------------------------------------
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def start_ledger_import(
+    committee: Committee,
+    path: Path,
+    file_name: str,
+    *,
+    user=None,
+    profile: ImportProfile | None = None,
+) -> LedgerImport:
+    """Record the file; an import of the same file that is still current makes this one
+    UNCHANGED at once, without reading a line."""
+    discard_stale_imports(committee)
+    checksum = file_checksum(path)
+    ledger_import = LedgerImport.objects.create(
+        committee=committee,
+        created_by=user if user is not None and user.is_authenticated else None,
+        file_name=file_name[:255],
+        file_size=path.stat().st_size,
+        checksum=checksum,
+        profile=profile,
+        upload_path=str(path),
+    )
+    current = current_import_with_checksum(committee, checksum)
+    if current is not None:
+        _mark_unchanged(ledger_import, current)
+    return ledger_import
+
+
+def current_import_with_checksum(committee: Committee, checksum: str) -> LedgerImport | None:
+    """The active import of this very file whose lines are all still current."""
+    return (
+        LedgerImport.objects.filter(
+            committee=committee, checksum=checksum, status=ImportStatus.ACTIVE
+        )
+        .exclude(lines__replaced_by__isnull=False)
+        .order_by("-confirmed_at")
+        .first()
+    )
+
+
+def _mark_unchanged(ledger_import: LedgerImport, current: LedgerImport) -> None:
+    LedgerLine.objects.filter(ledger_import=ledger_import).delete()
+    ledger_import.status = ImportStatus.UNCHANGED
+    ledger_import.progress = 100
+    ledger_import.months = current.months
+    ledger_import.line_count = current.line_count
+    ledger_import.total = current.total
+    ledger_import.preview = {
+        "note": f"Samma fil lästes in {timezone.localtime(current.confirmed_at):%Y-%m-%d %H:%M} "
+        f"(import {current.pk}) och gäller fortfarande. Inget ändrades."
+    }
+    ledger_import.save()
+
+
+def discard_stale_imports(committee: Committee) -> None:
+    """Readings whose process died, and previews nobody confirmed within a day."""
+    now = timezone.now()
+    stale = LedgerImport.objects.filter(
+        Q(status=ImportStatus.READING, created_at__lt=now - STALE_AFTER)
+        | Q(status=ImportStatus.PREVIEW, created_at__lt=now - timedelta(days=1)),
+        committee=committee,
+    )
+    for ledger_import in stale:
+        discard_ledger_import(ledger_import)
+
+
+# --- 2. read --------------------------------------------------------------------------
+
+
+@dataclass
+class _Month:
+    net: Decimal = Decimal(0)
+    revenues: Decimal = Decimal(0)
+
+
+class RowResolver:
+    """Which driftsammandrag row a line belongs to, by ansvar (the nämnd's own units) and
+    then verksamhet, for the line's year. Answers are cached per code pair, so a file of
+    200 000 lines costs a handful of lookups."""
+
+    def __init__(self, committee: Committee) -> None:
+        rows = list(SummaryRow.objects.filter(committee=committee).order_by("year", "position"))
+        self.rows = {row.pk: row for row in rows}
+        self.years = {row.year for row in rows}
+        self.successor = {row.predecessor_id: row for row in rows if row.predecessor_id}
+        self.by_code: dict[tuple[int, str], SummaryRow] = {}
+        codes = dict(
+            SummaryRow.objects.filter(committee=committee, operation__isnull=False).values_list(
+                "pk", "operation__code"
+            )
+        )
+        for row in rows:
+            if row.pk in codes and row.kind == RowKind.ROW:
+                key = (row.year, codes[row.pk])
+                # A top-level row wins over a "varav" detail with the same code.
+                if key not in self.by_code or self.by_code[key].parent_id:
+                    self.by_code[key] = row
+        self.mappings: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        for mapping in LedgerCodeMapping.objects.filter(committee=committee).order_by("year"):
+            self.mappings[(mapping.dimension, mapping.code)].append((mapping.year, mapping.row_id))
+        self.cache: dict[tuple[int, str, str], SummaryRow | None] = {}
+
+    def resolve(self, year: int, responsibility: str, operation: str) -> SummaryRow | None:
+        key = (year, responsibility, operation)
+        if key not in self.cache:
+            self.cache[key] = (
+                self._mapped(LedgerDimension.RESPONSIBILITY, responsibility, year)
+                or self._mapped(LedgerDimension.OPERATION, operation, year)
+                or self.by_code.get((year, operation))
+            )
+        return self.cache[key]
+
+    def _mapped(self, dimension: str, code: str, year: int) -> SummaryRow | None:
+        if not code:
+            return None
+        # The newest mapping from this year or before holds; in a later year it points
+        # at its row's successor.
+        chosen = None
+        for since, row_id in self.mappings.get((dimension, code), ()):
+            if since <= year:
+                chosen = row_id
+        if chosen is None:
+            return None
+        row = self.rows[chosen]
+        while row is not None and row.year < year:
+            row = self.successor.get(row.pk)
+        return row if row is not None and row.year == year else None
+
+
+class LineWriter:
+    """Stages lines: COPY on PostgreSQL, batched INSERTs elsewhere."""
+
+    COLUMNS = (
+        "ledger_import_id",
+        "committee_id",
+        "row_id",
+        "year",
+        "month",
+        "measure",
+        "account",
+        "responsibility",
+        "operation_code",
+        "activity",
+        "project",
+        "amount",
+        "source_row",
+    )
+
+    def __init__(self, ledger_import: LedgerImport) -> None:
+        self.ids = (ledger_import.pk, ledger_import.committee_id)
+        self.batch: list[tuple] = []
+        self.postgres = connection.vendor == "postgresql"
+        self._copy = None
+        self._cursor = None
+
+    def __enter__(self) -> "LineWriter":
+        if self.postgres:
+            connection.ensure_connection()
+            self._cursor = connection.connection.cursor()
+            table = LedgerLine._meta.db_table
+            self._copy_context = self._cursor.copy(
+                f"COPY {table} ({', '.join(self.COLUMNS)}) FROM STDIN"
+            )
+            self._copy = self._copy_context.__enter__()
+        return self
+
+    def write(self, record: LedgerRecord, row_id: int) -> None:
+        values = (
+            *self.ids,
+            row_id,
+            record.year,
+            record.month,
+            record.measure,
+            record.account,
+            record.responsibility,
+            record.operation_code,
+            record.activity,
+            record.project,
+            record.amount,
+            record.source_row,
+        )
+        if self._copy is not None:
+            self._copy.write_row(values)
+            return
+        self.batch.append(values)
+        if len(self.batch) >= BATCH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            LedgerLine.objects.bulk_create(
+                [
+                    LedgerLine(**dict(zip(self.COLUMNS, values, strict=True)))
+                    for values in self.batch
+                ]
+            )
+            self.batch = []
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._copy is not None:
+            self._copy_context.__exit__(exc_type, exc, tb)
+            self._cursor.close()
+        elif exc_type is None:
+            self.flush()
+
+
+def reader_for(
+    path: Path, file_name: str, errors: ErrorList, profile: ImportProfile | None
+) -> tuple[str, LedgerReader]:
+    file_format = detect_format(path, file_name)
+    if file_format == "sie":
+        from budget.services.ledger_sie import SieReader  # TEMP until the module lands
+
+        profile = profile or ImportProfile()
+        reader = SieReader(
+            path.read_bytes(),
+            file_name,
+            errors,
+            operation_dimension=profile.sie_operation_dimension,
+            responsibility_dimension=profile.sie_responsibility_dimension,
+        )
+        return file_format, reader
+    return file_format, TabularReader(path, file_name, file_format, errors, profile)
+
+
+def read_ledger_import(ledger_import: LedgerImport, path: Path | None = None) -> LedgerImport:
+    """Read, check, map and stage the file; PREVIEW when every line is right, REFUSED with
+    the list of errors otherwise (and nothing staged)."""
+    path = Path(path or ledger_import.upload_path)
+    if ledger_import.status != ImportStatus.READING:
+        return ledger_import
+    errors = ErrorList(ledger_import.file_name)
+    staged = _Staged()
+    try:
+        ledger_import.file_format, reader = reader_for(
+            path, ledger_import.file_name, errors, ledger_import.profile
+        )
+        _stage_lines(ledger_import, reader, errors, staged)
+    except FileRefused as refusal:
+        errors.add(refusal.message.removeprefix(f"{ledger_import.file_name}: "))
+    if not errors and staged.count == 0:
+        errors.add("filen innehåller inga rader att läsa in.")
+    if errors:
+        LedgerLine.objects.filter(ledger_import=ledger_import).delete()
+        ledger_import.status = ImportStatus.REFUSED
+        ledger_import.errors = errors.as_list()
+        ledger_import.progress = 100
+        ledger_import.save()
+        return ledger_import
+    ledger_import.status = ImportStatus.PREVIEW
+    ledger_import.progress = 100
+    ledger_import.line_count = staged.count
+    ledger_import.total = staged.total
+    ledger_import.months = sorted([list(key) for key in staged.covered])
+    ledger_import.preview = _preview(ledger_import.committee, staged, reader)
+    ledger_import.save()
+    return ledger_import
+
+
+@dataclass
+class _Staged:
+    count: int = 0
+    total: Decimal = Decimal(0)
+    covered: set[tuple[int, int, str]] = field(default_factory=set)
+    sums: dict[tuple[int, str, int], _Month] = field(default_factory=dict)
+    unknown: dict[tuple[int, str, str], list] = field(default_factory=dict)
+    missing_years: dict[int, int] = field(default_factory=dict)
+
+
+def _stage_lines(
+    ledger_import: LedgerImport, reader: LedgerReader, errors: ErrorList, staged: _Staged
+) -> None:
+    resolver = RowResolver(ledger_import.committee)
+    sums = staged.sums
+    with LineWriter(ledger_import) as writer:
+        for record in reader.records():
+            if record.year not in resolver.years:
+                staged.missing_years[record.year] = staged.missing_years.get(record.year, 0) + 1
+                continue
+            row = resolver.resolve(record.year, record.responsibility, record.operation_code)
+            if row is None:
+                key = (record.year, record.responsibility, record.operation_code)
+                if key in staged.unknown:
+                    staged.unknown[key][2] += 1
+                else:
+                    staged.unknown[key] = [record.sheet, record.source_row, 1]
+                continue
+            staged.count += 1
+            staged.total += record.amount
+            key = (row.pk, record.measure, record.month)
+            month = sums.get(key)
+            if month is None:
+                month = sums[key] = _Month()
+                staged.covered.add((record.year, record.month, record.measure))
+            month.net += record.amount
+            if is_revenue_account(record.account):
+                month.revenues += record.amount
+            if not errors:
+                writer.write(record, row.pk)
+            if staged.count % PROGRESS_EVERY == 0:
+                _report_progress(ledger_import, reader.progress())
+    _report_unmapped(ledger_import, staged, errors)
+
+
+def _report_progress(ledger_import: LedgerImport, share: float) -> None:
+    LedgerImport.objects.filter(pk=ledger_import.pk).update(progress=min(int(share * 100), 99))
+
+
+def _report_unmapped(ledger_import: LedgerImport, staged: _Staged, errors: ErrorList) -> None:
+    code = ledger_import.committee.code
+    for year, count in sorted(staged.missing_years.items()):
+        errors.add(
+            f"{code} har inget driftsammandrag för {year} ({count} rader). Lägg upp årets "
+            "rader i administrationen först, eller kontrollera perioderna i filen."
+        )
+    for (year, responsibility, operation), (sheet, row, count) in sorted(staged.unknown.items()):
+        codes = " och ".join(
+            text
+            for text in (
+                f"ansvar {responsibility!r}" if responsibility else "",
+                f"verksamhet {operation!r}" if operation else "",
+            )
+            if text
+        )
+        more = f" (och {count - 1} rader till med samma koder)" if count > 1 else ""
+        errors.add(
+            f"okänd kod: {codes or 'varken ansvar eller verksamhet'} hör inte till någon rad i "
+            f"{code}s driftsammandrag {year}{more}. Lägg till en kodmappning i "
+            "administrationen.",
+            sheet=sheet,
+            row=row,
+            column="Ansvar/Verksamhet",
+            value=operation or responsibility,
+        )
+
+
+def _preview(committee: Committee, staged: _Staged, reader: LedgerReader) -> dict:
+    """Per row, measure and month: the new amount and what is stored now."""
+    years = {year for year, _, _ in staged.covered}
+    rows = {
+        row.pk: row
+        for row in SummaryRow.objects.filter(committee=committee, year__in=years).order_by(
+            "year", "position"
+        )
+    }
+    stored = {
+        (amount.row_id, amount.measure, amount.month): amount.amount
+        for amount in MonthlyAmount.objects.filter(row__in=list(rows))
+    }
+    keys = set(staged.sums) | {
+        key
+        for key in stored
+        if (rows[key[0]].year, key[2], key[1]) in staged.covered and not rows[key[0]].parent_id
+    }
+    lines: dict[tuple[int, str], dict] = {}
+    for row_id, measure, month in keys:
+        row = rows[row_id]
+        line = lines.setdefault(
+            (row_id, measure),
+            {
+                "row_id": row_id,
+                "label": row.label,
+                "year": row.year,
+                "position": row.position,
+                "measure": measure,
+                "months": {},
+            },
+        )
+        new = _new_amount(staged, row, measure, month, rows)
+        old = stored.get((row_id, measure, month))
+        line["months"][str(month)] = {
+            "new": str(new),
+            "old": None if old is None else str(old),
+        }
+    ordered = sorted(lines.values(), key=lambda x: (x["measure"], x["year"], x["position"]))
+    for line in ordered:
+        new_total = sum(Decimal(m["new"]) for m in line["months"].values())
+        old_total = sum(Decimal(m["old"] or 0) for m in line["months"].values())
+        line["total_new"] = str(new_total)
+        line["total_old"] = str(old_total)
+    return {
+        "rows": ordered,
+        "sums": {
+            f"{row_id}:{measure}:{month}": [str(m.net), str(m.revenues)]
+            for (row_id, measure, month), m in staged.sums.items()
+        },
+        "skipped_balance_lines": reader.skipped_balance_lines,
+        "ignored_sheets": getattr(reader, "ignored_sheets", []),
+    }
+
+
+def _new_amount(staged: _Staged, row: SummaryRow, measure: str, month: int, rows: dict) -> Decimal:
+    """A row's amount after the import: its own lines plus those of its "varav" details."""
+    total = Decimal(0)
+    for (row_id, m_measure, m_month), sums in staged.sums.items():
+        same_month = m_measure == measure and m_month == month
+        if same_month and (row_id == row.pk or rows[row_id].parent_id == row.pk):
+            total += sums.net
+    return total
+
+
+# --- 3. confirm, undo, discard -------------------------------------------------------
+
+
+def _covered_q(months: list, prefix: str = "") -> Q:
+    query = Q(pk__in=[])
+    for year, month, measure in months:
+        query |= Q(**{f"{prefix}year": year, "month": month, "measure": measure})
+    return query
+
+
+def _lock(ledger_import: LedgerImport) -> LedgerImport:
+    """Lock the nämnd, so imports for it are confirmed and undone one at a time."""
+    Committee.objects.select_for_update().get(pk=ledger_import.committee_id)
+    return LedgerImport.objects.select_for_update().get(pk=ledger_import.pk)
+
+
+def confirm_ledger_import(ledger_import: LedgerImport, user=None) -> LedgerImport:
+    with transaction.atomic():
+        ledger_import = _lock(ledger_import)
+        if ledger_import.status != ImportStatus.PREVIEW:
+            raise ImportStateError(
+                f"Importen är {ledger_import.get_status_display().lower()} och kan inte bekräftas."
+            )
+        current = current_import_with_checksum(ledger_import.committee, ledger_import.checksum)
+        if current is not None:
+            _mark_unchanged(ledger_import, current)
+            return ledger_import
+        months = ledger_import.months
+        rows = {
+            row.pk: row
+            for row in SummaryRow.objects.filter(
+                committee_id=ledger_import.committee_id,
+                year__in={year for year, _, _ in months},
+            )
+        }
+        stored = MonthlyAmount.objects.filter(row__in=list(rows)).filter(
+            _covered_q(months, "row__")
+        )
+        ledger_import.replaced_amounts = [
+            [a.row_id, a.measure, a.month, str(a.amount), _text(a.revenues)] for a in stored
+        ]
+        stored.delete()
+        LedgerLine.objects.filter(
+            committee_id=ledger_import.committee_id,
+            replaced_by__isnull=True,
+            ledger_import__status=ImportStatus.ACTIVE,
+        ).filter(_covered_q(months)).update(replaced_by=ledger_import)
+        MonthlyAmount.objects.bulk_create(
+            _amounts_from_sums(ledger_import.preview["sums"], rows, months)
+        )
+        ledger_import.status = ImportStatus.ACTIVE
+        ledger_import.confirmed_at = timezone.now()
+        if user is not None and ledger_import.created_by_id is None and user.is_authenticated:
+            ledger_import.created_by = user
+        ledger_import.save()
+    return ledger_import
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _amounts_from_sums(
+    sums: dict, rows: dict[int, SummaryRow], months: list
+) -> list[MonthlyAmount]:
+    """Monthly amounts from the staged sums; a "varav" detail counts in its parent too, and
+    a row without lines in a month the file covers had nothing: zero."""
+    totals: dict[tuple[int, str, int], list[Decimal]] = {
+        (row.pk, measure, month): [Decimal(0), Decimal(0)]
+        for year, month, measure in months
+        for row in rows.values()
+        if row.year == year
+    }
+    for key, (net, revenues) in sums.items():
+        row_id, measure, month = key.split(":")
+        row = rows[int(row_id)]
+        for target in (row.pk, row.parent_id):
+            if target is None:
+                continue
+            entry = totals.setdefault((target, measure, int(month)), [Decimal(0), Decimal(0)])
+            entry[0] += Decimal(net)
+            entry[1] += Decimal(revenues)
+    return [
+        MonthlyAmount(row_id=row_id, measure=measure, month=month, amount=net, revenues=revenues)
+        for (row_id, measure, month), (net, revenues) in totals.items()
+    ]
+
+
+def undo_ledger_import(ledger_import: LedgerImport, user=None) -> LedgerImport:
+    """Put back exactly what the import replaced: the earlier lines and monthly amounts."""
+    with transaction.atomic():
+        ledger_import = _lock(ledger_import)
+        if ledger_import.status != ImportStatus.ACTIVE:
+            raise ImportStateError(
+                f"Importen är {ledger_import.get_status_display().lower()} och kan inte ångras."
+            )
+        later = sorted(
+            set(
+                ledger_import.lines.filter(replaced_by__isnull=False).values_list(
+                    "replaced_by_id", flat=True
+                )
+            )
+        )
+        if later:
+            names = ", ".join(str(pk) for pk in later)
+            raise ImportStateError(
+                f"Senare import ({names}) har ersatt delar av den här. Ångra den först."
+            )
+        rows = SummaryRow.objects.filter(
+            committee_id=ledger_import.committee_id,
+            year__in={year for year, _, _ in ledger_import.months},
+        )
+        MonthlyAmount.objects.filter(row__in=rows).filter(
+            _covered_q(ledger_import.months, "row__")
+        ).delete()
+        MonthlyAmount.objects.bulk_create(
+            [
+                MonthlyAmount(
+                    row_id=row_id,
+                    measure=measure,
+                    month=month,
+                    amount=Decimal(amount),
+                    revenues=None if revenues is None else Decimal(revenues),
+                )
+                for row_id, measure, month, amount, revenues in ledger_import.replaced_amounts
+            ]
+        )
+        LedgerLine.objects.filter(replaced_by=ledger_import).update(replaced_by=None)
+        ledger_import.lines.all().delete()
+        ledger_import.status = ImportStatus.UNDONE
+        ledger_import.undone_at = timezone.now()
+        ledger_import.save()
+    return ledger_import
+
+
+def discard_ledger_import(ledger_import: LedgerImport) -> LedgerImport:
+    """Drop a preview (or a reading that died) and its staged lines."""
+    with transaction.atomic():
+        ledger_import = _lock(ledger_import)
+        if ledger_import.status not in (ImportStatus.PREVIEW, ImportStatus.READING):
+            raise ImportStateError(
+                f"Importen är {ledger_import.get_status_display().lower()} och kan inte avbrytas."
+            )
+        ledger_import.lines.all().delete()
+        ledger_import.status = ImportStatus.DISCARDED
+        ledger_import.save()
+    _remove_upload(ledger_import)
+    return ledger_import
+
+
+# --- the whole flow, for the command line and for uploads ----------------------------
+
+
+def import_ledger_file(
+    committee: Committee,
+    path: Path,
+    *,
+    file_name: str | None = None,
+    user=None,
+    profile: ImportProfile | None = None,
+    dry_run: bool = False,
+) -> LedgerImport:
+    """Read, check, map, store and confirm a file in one go (dry run: stop at the
+    preview and store nothing)."""
+    path = Path(path)
+    ledger_import = start_ledger_import(
+        committee, path, file_name or path.name, user=user, profile=profile
+    )
+    ledger_import.upload_path = ""
+    read_ledger_import(ledger_import, path)
+    if ledger_import.status != ImportStatus.PREVIEW:
+        return ledger_import
+    if dry_run:
+        ledger_import.lines.all().delete()
+        ledger_import.status = ImportStatus.DISCARDED
+        ledger_import.save(update_fields=["status"])
+        return ledger_import
+    return confirm_ledger_import(ledger_import, user)
+
+
+def save_upload(uploaded_file) -> Path:
+    """Keep an uploaded file on disk until it has been read."""
+    directory = Path(settings.UPLOAD_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    token = hashlib.sha256(f"{timezone.now().isoformat()}{id(uploaded_file)}".encode()).hexdigest()
+    path = directory / f"{token[:24]}.upload"
+    with path.open("wb") as handle:
+        for chunk in uploaded_file.chunks():
+            handle.write(chunk)
+    return path
+
+
+def _remove_upload(ledger_import: LedgerImport) -> None:
+    if ledger_import.upload_path:
+        Path(ledger_import.upload_path).unlink(missing_ok=True)
+
+
+def read_in_background(ledger_import: LedgerImport) -> None:
+    """Read the upload outside the request (a thread of its own, with its own database
+    connection), or right away where settings say so (tests)."""
+    if ledger_import.status != ImportStatus.READING:
+        _remove_upload(ledger_import)
+        return
+    if not settings.LEDGER_IMPORT_IN_BACKGROUND:
+        _read_and_clean_up(ledger_import.pk)
+        return
+    transaction.on_commit(
+        lambda: threading.Thread(
+            target=_read_in_thread, args=(ledger_import.pk,), daemon=True
+        ).start()
+    )
+
+
+def _read_in_thread(pk: int) -> None:
+    close_old_connections()
+    try:
+        _read_and_clean_up(pk)
+    except Exception:
+        logger.exception("Reading ledger import %s failed", pk)
+        LedgerImport.objects.filter(pk=pk, status=ImportStatus.READING).update(
+            status=ImportStatus.REFUSED,
+            progress=100,
+            errors=[{"text": "Inläsningen avbröts av ett internt fel. Försök igen.", "row": None}],
+        )
+    finally:
+        connection.close()
+
+
+def _read_and_clean_up(pk: int) -> None:
+    ledger_import = LedgerImport.objects.select_related("committee", "profile").get(pk=pk)
+    try:
+        read_ledger_import(ledger_import)
+    finally:
+        _remove_upload(ledger_import)
+        LedgerImport.objects.filter(pk=pk).update(upload_path="")
+
+
+def is_stale(ledger_import: LedgerImport) -> bool:
+    return (
+        ledger_import.status == ImportStatus.READING
+        and timezone.now() - ledger_import.created_at > STALE_AFTER
+    )
+
+
+def describe_months(months: list) -> str:
+    """ "utfall januari–augusti 2023, budget januari–december 2023" for the history."""
+    by: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for year, month, measure in months:
+        by[(measure, year)].append(month)
+    parts = []
+    for (measure, year), numbers in sorted(by.items()):
+        word = "utfall" if measure == Measure.ACTUAL else "budget"
+        numbers.sort()
+        if numbers == list(range(1, numbers[-1] + 1)):
+            parts.append(f"{word} {months_span(year, numbers[-1])}")
+        else:
+            parts.append(f"{word} {year}: månad {', '.join(str(n) for n in numbers)}")
+    return ", ".join(parts)
+
+
+def summary_text(ledger_import: LedgerImport) -> str:
+    return (
+        f"{ledger_import.line_count} rader, {describe_months(ledger_import.months)}, "
+        f"summa {format_swedish(ledger_import.total, 2)} kr"
+    )
