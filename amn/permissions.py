@@ -18,13 +18,19 @@ IMPORT_LEDGER = frozenset({Role.CONTROLLER})
 
 
 def roles_of(user, committee: Committee) -> set[str]:
+    """The user's roles in the nämnd, asked once per request and nämnd object."""
     if not user.is_authenticated:
         return set()
-    return set(
+    cached = getattr(committee, "_roles_of", None)
+    if cached is not None and cached[0] == user.pk:
+        return cached[1]
+    roles = set(
         CommitteeMembership.objects.filter(user=user, committee=committee).values_list(
             "role", flat=True
         )
     )
+    committee._roles_of = (user.pk, roles)
+    return roles
 
 
 def committee_for_user(user, code: str, allowed: Iterable[str]) -> Committee:

@@ -3,6 +3,7 @@ from django.contrib import admin
 from budget.models import (
     Forecast,
     FrameAdjustment,
+    ImportProfile,
     InternalBudget,
     InternalBudgetAmount,
     InternalBudgetColumn,
@@ -10,6 +11,8 @@ from budget.models import (
     Investment,
     InvestmentFollowUp,
     InvestmentPlanAmount,
+    LedgerCodeMapping,
+    LedgerImport,
     MonthlyAmount,
     Operation,
     OwnUnit,
@@ -133,3 +136,38 @@ class InvestmentPlanAmountAdmin(admin.ModelAdmin):
     list_filter = ["budget", "year"]
     search_fields = ["investment__name"]
     list_select_related = ["investment", "budget__committee"]
+
+
+@admin.register(LedgerCodeMapping)
+class LedgerCodeMappingAdmin(admin.ModelAdmin):
+    list_display = ["code", "dimension", "row", "year", "committee"]
+    list_filter = ["committee", "dimension", "year"]
+    search_fields = ["code", "row__label"]
+    list_select_related = ["committee", "row__committee"]
+    raw_id_fields = ["row"]
+
+
+@admin.register(ImportProfile)
+class ImportProfileAdmin(admin.ModelAdmin):
+    list_display = ["name", "sie_operation_dimension", "sie_responsibility_dimension"]
+    search_fields = ["name", "description"]
+
+
+@admin.register(LedgerImport)
+class LedgerImportAdmin(admin.ModelAdmin):
+    """The history is written by the import itself; here it can only be read."""
+
+    list_display = ["pk", "file_name", "committee", "status", "created_by", "created_at"]
+    list_filter = ["committee", "status"]
+    search_fields = ["file_name", "checksum"]
+    list_select_related = ["committee", "created_by"]
+    exclude = ["preview", "replaced_amounts"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

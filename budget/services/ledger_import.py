@@ -30,8 +30,8 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from amn.lib.money import format_swedish
-from amn.models import Committee, months_span
+from amn.lib.money import Unit, format_amount, format_swedish
+from amn.models import MONTH_NAMES, Committee, months_span
 from budget.models import (
     ImportProfile,
     ImportStatus,
@@ -742,3 +742,61 @@ def summary_text(ledger_import: LedgerImport) -> str:
         f"{ledger_import.line_count} rader, {describe_months(ledger_import.months)}, "
         f"summa {format_swedish(ledger_import.total, 2)} kr"
     )
+
+
+def preview_table(ledger_import: LedgerImport, unit: Unit) -> list[dict]:
+    """The preview as tables to show: per measure and year, a line per row with each
+    month's new amount, the stored one and the change, in `unit`."""
+    tables: dict[tuple[str, int], dict] = {}
+    for line in ledger_import.preview.get("rows", []):
+        key = (line["measure"], line["year"])
+        word = "Utfall" if line["measure"] == Measure.ACTUAL else "Budget (periodiserad)"
+        table = tables.setdefault(
+            key, {"title": f"{word} {line['year']}", "months": set(), "lines": [], "sums": {}}
+        )
+        table["months"].update(int(m) for m in line["months"])
+        table["lines"].append(line)
+    shown = []
+    for table in tables.values():
+        months = sorted(table["months"])
+        sums = {m: [Decimal(0), Decimal(0)] for m in months}
+        lines = []
+        for line in table["lines"]:
+            cells = []
+            for month in months:
+                cell = line["months"].get(str(month))
+                new = Decimal(cell["new"]) if cell else Decimal(0)
+                old = Decimal(cell["old"]) if cell and cell["old"] is not None else None
+                sums[month][0] += new
+                sums[month][1] += old or 0
+                cells.append(_preview_cell(new, old, unit))
+            new_total, old_total = Decimal(line["total_new"]), Decimal(line["total_old"])
+            lines.append(
+                {
+                    "label": line["label"],
+                    "cells": cells,
+                    "total": _preview_cell(new_total, old_total, unit),
+                }
+            )
+        total_new = sum(new for new, _ in sums.values())
+        total_old = sum(old for _, old in sums.values())
+        shown.append(
+            {
+                "title": table["title"],
+                "months": [MONTH_NAMES[m - 1] for m in months],
+                "lines": lines,
+                "sums": [_preview_cell(new, old, unit) for new, old in sums.values()],
+                "total": _preview_cell(total_new, total_old, unit),
+            }
+        )
+    return shown
+
+
+def _preview_cell(new: Decimal, old: Decimal | None, unit: Unit) -> dict:
+    change = new - (old or 0)
+    return {
+        "new": format_amount(new, unit),
+        "old": format_amount(old, unit),
+        "change": format_amount(change, unit),
+        "changed": change != 0,
+    }
