@@ -239,3 +239,48 @@ def test_a_get_cannot_confirm(client, controller, workbook, upload_dir):
 
     assert response.status_code == 405
     assert LedgerImport.objects.get().status == ImportStatus.PREVIEW
+
+
+def test_a_big_file_is_read_outside_the_request_while_the_page_shows_progress(
+    client, amn, controller, workbook, upload_dir, settings, django_capture_on_commit_callbacks
+):
+    settings.LEDGER_IMPORT_IN_BACKGROUND = True
+    client.force_login(controller)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = upload(client, workbook)
+
+    ledger_import = LedgerImport.objects.get()
+    assert ledger_import.status == ImportStatus.READING
+    assert len(callbacks) == 1  # the reading thread starts once the upload is committed
+    page = client.get(response["Location"]).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert "<progress" in page
+
+    from budget.services.ledger_import import _read_and_clean_up
+
+    _read_and_clean_up(ledger_import.pk)  # what the thread does
+
+    ledger_import.refresh_from_db()
+    assert ledger_import.status == ImportStatus.PREVIEW
+    assert ledger_import.upload_path == ""
+    page = client.get(response["Location"]).content.decode()
+    assert "refresh" not in page
+    assert "Bekräfta och lagra" in page
+
+
+def test_a_reading_whose_process_died_is_shown_as_stopped(client, amn, controller):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    ledger_import = LedgerImport.objects.create(committee=amn, file_name="x.xlsx", checksum="0")
+    LedgerImport.objects.filter(pk=ledger_import.pk).update(
+        created_at=timezone.now() - timedelta(hours=2)
+    )
+    client.force_login(controller)
+
+    page = client.get(reverse("budget:ledger-import", args=["AMN", ledger_import.pk])).content
+
+    assert "Inläsningen avbröts" in page.decode()
+    assert b"refresh" not in page
