@@ -15,6 +15,7 @@ from amn.permissions import IMPORT_LEDGER, READ_LIVE, can, committee_for_user
 from budget.models import ImportProfile, ImportStatus, LedgerImport, SummaryRow
 from budget.services import ledger_import as service
 from budget.services.ledger_lines import lines_behind
+from budget.services.ledger_tabular import FIELD_HEADERS, FIELD_NAMES
 
 
 class UploadForm(forms.Form):
@@ -27,6 +28,55 @@ class UploadForm(forms.Form):
         required=False,
         label="Importprofil",
         empty_label="Standard (svenska kolumnrubriker)",
+    )
+
+
+class ProfileForm(forms.ModelForm):
+    """An import profile with one text field per column the ledger system names its own way."""
+
+    class Meta:
+        model = ImportProfile
+        fields = ["name", "description", "sie_operation_dimension", "sie_responsibility_dimension"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in FIELD_NAMES.items():
+            self.fields[f"column_{name}"] = forms.CharField(
+                label=f"Rubrik för {label}",
+                required=False,
+                max_length=100,
+                initial=(self.instance.columns or {}).get(name, ""),
+                help_text=f"Standard: {', '.join(FIELD_HEADERS[name][:3])} …",
+            )
+
+    def save(self, commit: bool = True) -> ImportProfile:
+        self.instance.columns = {
+            name: self.cleaned_data[f"column_{name}"].strip()
+            for name in FIELD_NAMES
+            if self.cleaned_data[f"column_{name}"].strip()
+        }
+        return super().save(commit)
+
+
+@login_required
+def profiles(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    """Controllers name the columns of their ledger system once, for every later file."""
+    committee = committee_for_user(request.user, code, IMPORT_LEDGER)
+    profile = get_object_or_404(ImportProfile, pk=pk) if pk else None
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"Importprofilen {saved.name} är sparad.")
+        return redirect("budget:ledger-profiles", code=committee.code)
+    return render(
+        request,
+        "budget/ledger_profiles.html",
+        {
+            "committee": committee,
+            "form": form,
+            "profile": profile,
+            "profiles": ImportProfile.objects.all(),
+        },
     )
 
 
@@ -171,6 +221,8 @@ def ledger_lines(request: HttpRequest, code: str, year: int, month: int, row: in
 
 urlpatterns = [
     path("huvudbok/", imports, name="ledger-imports"),
+    path("huvudbok/profiler/", profiles, name="ledger-profiles"),
+    path("huvudbok/profiler/<int:pk>/", profiles, name="ledger-profile"),
     path("huvudbok/<int:pk>/", import_detail, name="ledger-import"),
     path("huvudbok/<int:pk>/bekrafta/", confirm, name="ledger-import-confirm"),
     path("huvudbok/<int:pk>/angra/", undo, name="ledger-import-undo"),

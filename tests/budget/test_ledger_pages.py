@@ -7,7 +7,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from budget.models import ImportStatus, LedgerImport, Measure, MonthlyAmount, SummaryRow
+from budget.models import (
+    ImportProfile,
+    ImportStatus,
+    LedgerImport,
+    Measure,
+    MonthlyAmount,
+    SummaryRow,
+)
 from tests.budget.ledger_files import write_xlsx
 
 ASSISTANCE = "575 - Ekonomiskt bistånd"
@@ -284,3 +291,51 @@ def test_a_reading_whose_process_died_is_shown_as_stopped(client, amn, controlle
 
     assert "Inläsningen avbröts" in page.decode()
     assert b"refresh" not in page
+
+
+def test_a_controller_saves_an_import_profile_for_a_ledger_systems_own_headers(
+    client, amn, controller, tmp_path, upload_dir
+):
+    path = write_xlsx(
+        tmp_path / "raindance.xlsx",
+        [["2023-01", "4610", "575", "12,50"]],
+        headers=["Per", "Kto", "Vht", "Bel SEK"],
+    )
+    client.force_login(controller)
+    refused = upload(client, SimpleUploadedFile(path.name, path.read_bytes()))
+    assert "hittar ingen rubrikrad" in client.get(refused["Location"]).content.decode()
+
+    client.post(
+        reverse("budget:ledger-profiles", args=["AMN"]),
+        {
+            "name": "Raindance",
+            "sie_operation_dimension": 20,
+            "sie_responsibility_dimension": 1,
+            "column_period": "Per",
+            "column_account": "Kto",
+            "column_operation": "Vht",
+            "column_actual": "Bel SEK",
+        },
+    )
+    profile = ImportProfile.objects.get(name="Raindance")
+    response = client.post(
+        reverse("budget:ledger-imports", args=["AMN"]),
+        {"file": SimpleUploadedFile(path.name, path.read_bytes()), "profile": profile.pk},
+    )
+
+    assert profile.columns == {
+        "period": "Per",
+        "account": "Kto",
+        "operation": "Vht",
+        "actual": "Bel SEK",
+    }
+    assert LedgerImport.objects.get(pk=response["Location"].split("/")[-2]).status == "preview"
+
+
+def test_staff_may_not_edit_import_profiles(client, staff):
+    client.force_login(staff)
+
+    response = client.post(reverse("budget:ledger-profiles", args=["AMN"]), {"name": "X"})
+
+    assert response.status_code == 403
+    assert not ImportProfile.objects.exists()
