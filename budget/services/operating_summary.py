@@ -60,6 +60,7 @@ class SummaryLine:
     kind: str  # row, detail, sum, part, units, total
     figures: Figures
     in_full_year_table: bool = True
+    row_id: int | None = None  # the SummaryRow behind a row, detail or units line
 
     @property
     def deviation(self) -> Decimal | None:
@@ -136,6 +137,7 @@ def build_operating_summary(committee: Committee, year: int, month: int) -> Oper
                 "detail" if row.parent_id else "row",
                 split.net,
                 row.in_full_year_table,
+                row_id=row.pk,
             )
         )
         if not row.parent_id:
@@ -164,7 +166,7 @@ def build_operating_summary(committee: Committee, year: int, month: int) -> Oper
     for row in rows:
         if row.kind == RowKind.UNITS:
             net = splits[row.pk].net
-            summary.lines.append(SummaryLine(row.label, row.code, "units", net))
+            summary.lines.append(SummaryLine(row.label, row.code, "units", net, row_id=row.pk))
             total = total + net
     summary.lines.append(SummaryLine(TOTAL_LABEL, "", "total", total))
     return summary
