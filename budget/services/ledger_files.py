@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.conf import settings
 
@@ -22,9 +22,11 @@ CENT = Decimal("0.01")
 MAX_ERRORS = 500
 
 
-@dataclass(frozen=True, slots=True)
-class LedgerRecord:
-    """One posting or period balance, read and checked but not yet mapped to a row."""
+class LedgerRecord(NamedTuple):
+    """One posting or period balance, read and checked but not yet mapped to a row.
+
+    A named tuple: a file has hundreds of thousands of them, and tuples are cheap to make.
+    """
 
     source_row: int
     year: int

@@ -20,6 +20,7 @@ import hashlib
 import logging
 import threading
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -29,6 +30,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from amn.lib.money import Unit, format_amount, format_swedish
 from amn.models import MONTH_NAMES, Committee, months_span
@@ -52,6 +54,7 @@ from budget.services.ledger_files import (
     LedgerRecord,
     detect_format,
 )
+from budget.services.ledger_lines import current_lines
 from budget.services.ledger_tabular import TabularReader
 
 logger = logging.getLogger(__name__)
@@ -145,12 +148,6 @@ def discard_stale_imports(committee: Committee) -> None:
 # --- 2. read --------------------------------------------------------------------------
 
 
-@dataclass
-class _Month:
-    net: Decimal = Decimal(0)
-    revenues: Decimal = Decimal(0)
-
-
 class RowResolver:
     """Which driftsammandrag row a line belongs to, by ansvar (the nämnd's own units) and
     then verksamhet, for the line's year. Answers are cached per code pair, so a file of
@@ -205,8 +202,14 @@ class RowResolver:
         return row if row is not None and row.year == year else None
 
 
+class _Abort(Exception):
+    """Raised inside the staging transaction so that nothing of a bad file is kept."""
+
+
 class LineWriter:
-    """Stages lines: COPY on PostgreSQL, batched INSERTs elsewhere."""
+    """Stages the lines of one file inside one transaction: a single streaming COPY on
+    PostgreSQL (sent from a second thread while this one reads on), batched INSERTs
+    elsewhere."""
 
     COLUMNS = (
         "ledger_import_id",
@@ -227,20 +230,21 @@ class LineWriter:
     def __init__(self, ledger_import: LedgerImport) -> None:
         self.ids = (ledger_import.pk, ledger_import.committee_id)
         self.batch: list[tuple] = []
-        self.postgres = connection.vendor == "postgresql"
         self._copy = None
-        self._cursor = None
 
-    def __enter__(self) -> "LineWriter":
-        if self.postgres:
-            connection.ensure_connection()
-            self._cursor = connection.connection.cursor()
-            table = LedgerLine._meta.db_table
-            self._copy_context = self._cursor.copy(
-                f"COPY {table} ({', '.join(self.COLUMNS)}) FROM STDIN"
-            )
-            self._copy = self._copy_context.__enter__()
-        return self
+    @contextmanager
+    def open(self):
+        if connection.vendor != "postgresql":
+            yield self
+            self.flush()
+            return
+        connection.ensure_connection()
+        table = LedgerLine._meta.db_table
+        with connection.connection.cursor() as cursor:
+            statement = f"COPY {table} ({', '.join(self.COLUMNS)}) FROM STDIN"
+            with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+                self._copy = copy
+                yield self
 
     def write(self, record: LedgerRecord, row_id: int) -> None:
         values = (
@@ -267,19 +271,39 @@ class LineWriter:
     def flush(self) -> None:
         if self.batch:
             LedgerLine.objects.bulk_create(
-                [
-                    LedgerLine(**dict(zip(self.COLUMNS, values, strict=True)))
-                    for values in self.batch
-                ]
+                [LedgerLine(**dict(zip(self.COLUMNS, row, strict=True))) for row in self.batch]
             )
             self.batch = []
 
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if self._copy is not None:
-            self._copy_context.__exit__(exc_type, exc, tb)
-            self._cursor.close()
-        elif exc_type is None:
-            self.flush()
+
+class ProgressReporter:
+    """Writes the reading's progress where the upload page sees it, on a connection of its
+    own: the staging transaction stays open until the whole file is read."""
+
+    def __init__(self, ledger_import: LedgerImport, reader: LedgerReader) -> None:
+        self.pk = ledger_import.pk
+        self.reader = reader
+        self.shown = 0
+        self._connection = None
+
+    def tick(self) -> None:
+        percent = min(int(self.reader.progress() * 100), 99)
+        if percent < self.shown + 5:
+            return
+        self.shown = percent
+        if connection.vendor != "postgresql":
+            return  # SQLite allows one writer at a time: the page shows the end only
+        if self._connection is None:
+            self._connection = connection.get_new_connection(connection.get_connection_params())
+            self._connection.autocommit = True
+        self._connection.execute(
+            f"UPDATE {LedgerImport._meta.db_table} SET progress = %s WHERE id = %s",
+            (percent, self.pk),
+        )
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
 
 
 def reader_for(
@@ -319,7 +343,6 @@ def read_ledger_import(ledger_import: LedgerImport, path: Path | None = None) ->
     if not errors and staged.count == 0:
         errors.add("filen innehåller inga rader att läsa in.")
     if errors:
-        LedgerLine.objects.filter(ledger_import=ledger_import).delete()
         ledger_import.status = ImportStatus.REFUSED
         ledger_import.errors = errors.as_list()
         ledger_import.progress = 100
@@ -340,7 +363,8 @@ class _Staged:
     count: int = 0
     total: Decimal = Decimal(0)
     covered: set[tuple[int, int, str]] = field(default_factory=set)
-    sums: dict[tuple[int, str, int], _Month] = field(default_factory=dict)
+    # (row id, measure, month) → [net, intäkter]
+    sums: dict[tuple[int, str, int], list[Decimal]] = field(default_factory=dict)
     unknown: dict[tuple[int, str, str], list] = field(default_factory=dict)
     missing_years: dict[int, int] = field(default_factory=dict)
 
@@ -348,40 +372,66 @@ class _Staged:
 def _stage_lines(
     ledger_import: LedgerImport, reader: LedgerReader, errors: ErrorList, staged: _Staged
 ) -> None:
+    """Map and store every line in one transaction, rolled back whole on any error."""
     resolver = RowResolver(ledger_import.committee)
+    writer = LineWriter(ledger_import)
+    progress = ProgressReporter(ledger_import, reader)
+    try:
+        with transaction.atomic(), writer.open():
+            _map_and_write(reader, resolver, writer, progress, errors, staged)
+            _report_unmapped(ledger_import, staged, errors)
+            if errors:
+                raise _Abort
+    except _Abort:
+        pass
+    finally:
+        progress.close()
+
+
+def _map_and_write(
+    reader: LedgerReader,
+    resolver: "RowResolver",
+    writer: LineWriter,
+    progress: ProgressReporter,
+    errors: ErrorList,
+    staged: _Staged,
+) -> None:
     sums = staged.sums
-    with LineWriter(ledger_import) as writer:
-        for record in reader.records():
-            if record.year not in resolver.years:
-                staged.missing_years[record.year] = staged.missing_years.get(record.year, 0) + 1
-                continue
-            row = resolver.resolve(record.year, record.responsibility, record.operation_code)
-            if row is None:
-                key = (record.year, record.responsibility, record.operation_code)
-                if key in staged.unknown:
-                    staged.unknown[key][2] += 1
-                else:
-                    staged.unknown[key] = [record.sheet, record.source_row, 1]
-                continue
-            staged.count += 1
-            staged.total += record.amount
-            key = (row.pk, record.measure, record.month)
-            month = sums.get(key)
-            if month is None:
-                month = sums[key] = _Month()
-                staged.covered.add((record.year, record.month, record.measure))
-            month.net += record.amount
-            if is_revenue_account(record.account):
-                month.revenues += record.amount
-            if not errors:
-                writer.write(record, row.pk)
-            if staged.count % PROGRESS_EVERY == 0:
-                _report_progress(ledger_import, reader.progress())
-    _report_unmapped(ledger_import, staged, errors)
-
-
-def _report_progress(ledger_import: LedgerImport, share: float) -> None:
-    LedgerImport.objects.filter(pk=ledger_import.pk).update(progress=min(int(share * 100), 99))
+    years = resolver.years
+    resolve = resolver.resolve
+    write = writer.write
+    count = 0
+    total = Decimal(0)
+    for record in reader.records():
+        year = record.year
+        if year not in years:
+            staged.missing_years[year] = staged.missing_years.get(year, 0) + 1
+            continue
+        row = resolve(year, record.responsibility, record.operation_code)
+        if row is None:
+            key = (year, record.responsibility, record.operation_code)
+            if key in staged.unknown:
+                staged.unknown[key][2] += 1
+            else:
+                staged.unknown[key] = [record.sheet, record.source_row, 1]
+            continue
+        count += 1
+        amount = record.amount
+        total += amount
+        key = (row.pk, record.measure, record.month)
+        month = sums.get(key)
+        if month is None:
+            month = sums[key] = [Decimal(0), Decimal(0)]
+            staged.covered.add((year, record.month, record.measure))
+        month[0] += amount
+        if is_revenue_account(record.account):
+            month[1] += amount
+        if not errors:
+            write(record, row.pk)
+        if count % PROGRESS_EVERY == 0:
+            progress.tick()
+    staged.count = count
+    staged.total = total
 
 
 def _report_unmapped(ledger_import: LedgerImport, staged: _Staged, errors: ErrorList) -> None:
@@ -459,8 +509,8 @@ def _preview(committee: Committee, staged: _Staged, reader: LedgerReader) -> dic
     return {
         "rows": ordered,
         "sums": {
-            f"{row_id}:{measure}:{month}": [str(m.net), str(m.revenues)]
-            for (row_id, measure, month), m in staged.sums.items()
+            f"{row_id}:{measure}:{month}": [str(net), str(revenues)]
+            for (row_id, measure, month), (net, revenues) in staged.sums.items()
         },
         "skipped_balance_lines": reader.skipped_balance_lines,
         "ignored_sheets": getattr(reader, "ignored_sheets", []),
@@ -473,7 +523,7 @@ def _new_amount(staged: _Staged, row: SummaryRow, measure: str, month: int, rows
     for (row_id, m_measure, m_month), sums in staged.sums.items():
         same_month = m_measure == measure and m_month == month
         if same_month and (row_id == row.pk or rows[row_id].parent_id == row.pk):
-            total += sums.net
+            total += sums[0]
     return total
 
 
@@ -519,11 +569,9 @@ def confirm_ledger_import(ledger_import: LedgerImport, user=None) -> LedgerImpor
             [a.row_id, a.measure, a.month, str(a.amount), _text(a.revenues)] for a in stored
         ]
         stored.delete()
-        LedgerLine.objects.filter(
-            committee_id=ledger_import.committee_id,
-            replaced_by__isnull=True,
-            ledger_import__status=ImportStatus.ACTIVE,
-        ).filter(_covered_q(months)).update(replaced_by=ledger_import)
+        current_lines(ledger_import.committee_id).filter(_covered_q(months)).update(
+            replaced_by=ledger_import
+        )
         MonthlyAmount.objects.bulk_create(
             _amounts_from_sums(ledger_import.preview["sums"], rows, months)
         )

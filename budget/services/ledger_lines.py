@@ -6,7 +6,14 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Q, Sum
 
-from budget.models import ImportStatus, LedgerLine, Measure, MonthlyAmount, SummaryRow
+from budget.models import (
+    ImportStatus,
+    LedgerImport,
+    LedgerLine,
+    Measure,
+    MonthlyAmount,
+    SummaryRow,
+)
 
 
 @dataclass
@@ -32,16 +39,19 @@ class LinesBehind:
         return self.figure is not None and self.figure == self.total
 
 
-def current_lines():
-    """Lines that count: of an active import, not replaced by a later one."""
+def current_lines(committee_id: int):
+    """Lines of the nämnd that count: of an active import, not replaced by a later one."""
     return LedgerLine.objects.filter(
-        ledger_import__status=ImportStatus.ACTIVE, replaced_by__isnull=True
+        ledger_import__in=LedgerImport.objects.filter(
+            committee_id=committee_id, status=ImportStatus.ACTIVE
+        ),
+        replaced_by__isnull=True,
     )
 
 
 def lines_behind(row: SummaryRow, month: int) -> LinesBehind:
     """Actual January..month of `row` (and its "varav" details) as ledger lines."""
-    lines = current_lines().filter(
+    lines = current_lines(row.committee_id).filter(
         Q(row=row) | Q(row__parent=row), year=row.year, month__lte=month, measure=Measure.ACTUAL
     )
     behind = LinesBehind()
@@ -71,9 +81,8 @@ def lines_behind(row: SummaryRow, month: int) -> LinesBehind:
     # Months of the figure that came from elsewhere than a ledger import (demo data,
     # entered by hand): no line of the nämnd was imported for them.
     covered = set(
-        current_lines()
+        current_lines(row.committee_id)
         .filter(
-            committee_id=row.committee_id,
             year=row.year,
             month__lte=month,
             measure=Measure.ACTUAL,

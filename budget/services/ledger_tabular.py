@@ -23,7 +23,13 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, Shee
 
 from amn.lib.money import format_swedish, parse_swedish_number
 from budget.models import ImportProfile, Measure
-from budget.services.ledger_files import ErrorList, FileRefused, LedgerRecord, to_amount
+from budget.services.ledger_files import (
+    MAX_AMOUNT,
+    ErrorList,
+    FileRefused,
+    LedgerRecord,
+    to_amount,
+)
 
 # The usual Swedish headers of each field, normalised (see normalise_header).
 FIELD_HEADERS: dict[str, tuple[str, ...]] = {
@@ -60,6 +66,8 @@ FIELD_NAMES = {
     "budget": "Budget",
 }
 AMOUNT_FIELDS = (("actual", Measure.ACTUAL), ("budget", Measure.BUDGET))
+MAX_CENTS = int(MAX_AMOUNT * 100)
+_INFINITY = float("inf")
 HEADER_SEARCH_ROWS = 30
 TOTAL_ROW = re.compile(r"^\s*(summa|totalt?|total summa|slutsumma)\b", re.IGNORECASE)
 _UNIT_SUFFIX = re.compile(r"\s*(\((kr|sek|kronor)\)|\b(kr|sek)\b)$")
@@ -277,6 +285,8 @@ class TabularReader:
             for _ in rows:
                 self._done += 1
             return
+        # The hot loop of a 200 000-line file: codes and periods repeat, so each distinct
+        # cell value is read once and looked up after that.
         index = columns.index
         errors = self.errors
         excel = self.excel
@@ -290,62 +300,97 @@ class TabularReader:
         width = max(index.values()) + 1
         sums = {field: Decimal(0) for field, _, _ in amount_fields}
         total_row: tuple[int, list] | None = None
+        codes: dict[object, str] = {"": ""}
+        periods: dict[tuple, tuple[int, int] | str] = {}
+        base = self._done
 
         for number, cells in rows:
-            self._done += 1
+            self._done = base + number
             if len(cells) < width:
                 cells = [*cells, *[""] * (width - len(cells))]
-            if not any(cell not in ("", None) for cell in cells):
+            raw = cells[account_at]
+            account = codes.get(raw)
+            if account is None:
+                account = codes[raw] = _code(raw)
+            if not account.isdigit() or total_row is not None:
+                if not any(cell not in ("", None) for cell in cells):
+                    continue
+                if total_row is not None:
+                    errors.add(
+                        f"rader efter summaraden (rad {total_row[0]}): summaraden ska stå sist.",
+                        sheet=sheet,
+                        row=number,
+                    )
+                elif _is_total_row(cells):
+                    total_row = (number, cells)
+                else:
+                    errors.add(
+                        "kontot saknas." if not account else "kontot är inte ett kontonummer.",
+                        sheet=sheet,
+                        row=number,
+                        column=columns.label("account", excel),
+                        value=account,
+                    )
                 continue
-            account_text = _code(cells[account_at])
-            if total_row is not None:
+
+            raw_period = cells[period_at] if period_at is not None else ""
+            raw_year = cells[year_at] if year_at is not None else None
+            period = periods.get((raw_period, raw_year))
+            if period is None:
+                period = periods[(raw_period, raw_year)] = self._period(raw_period, raw_year)
+            if type(period) is str:
                 errors.add(
-                    f"rader efter summaraden (rad {total_row[0]}): summaraden ska stå sist.",
+                    period,
                     sheet=sheet,
                     row=number,
+                    column=columns.label("year" if period.startswith("året") else "period", excel),
+                    value=_shown(raw_year if period.startswith("året") else raw_period),
                 )
-                continue
-            if not account_text.isdigit() and _is_total_row(cells):
-                total_row = (number, cells)
-                continue
-            if not account_text.isdigit():
-                errors.add(
-                    "kontot saknas." if not account_text else "kontot är inte ett kontonummer.",
-                    sheet=sheet,
-                    row=number,
-                    column=columns.label("account", excel),
-                    value=account_text,
-                )
-                continue
-            period = self._period(cells, period_at, year_at, columns, sheet, number)
+                period = None
+
             amounts = []
             for field, measure, position in amount_fields:
-                amount = self._amount(cells[position], columns, field, sheet, number)
-                if amount is None:
-                    continue
-                sums[field] += amount
-                amounts.append((measure, amount))
-            if not amounts and len(amount_fields) > 1:
-                errors.add(
-                    "raden har varken utfall eller budget.",
-                    sheet=sheet,
-                    row=number,
-                )
-            if period is None or not amounts:
+                value = cells[position]
+                if type(value) is float:
+                    amount = _float_amount(value)
+                else:
+                    amount = self._amount(value, columns, field)
+                if type(amount) is str:
+                    errors.add(
+                        amount,
+                        sheet=sheet,
+                        row=number,
+                        column=columns.label(field, excel),
+                        value=_shown(value),
+                    )
+                elif amount is not None:
+                    sums[field] += amount
+                    amounts.append((measure, amount))
+            if not amounts:
+                if len(amount_fields) > 1 and not errors:
+                    errors.add("raden har varken utfall eller budget.", sheet=sheet, row=number)
                 continue
-            if account_text[0] in "12":
+            if period is None:
+                continue
+            if account[0] in "12":
                 self.skipped_balance_lines += 1
                 continue
-            responsibility, operation, activity, project = (
-                _code(cells[at]) if at >= 0 else "" for at in dimension_at
-            )
+            dimensions = []
+            for at in dimension_at:
+                raw = cells[at] if at >= 0 else ""
+                code = codes.get(raw)
+                if code is None:
+                    code = codes[raw] = _code(raw)
+                dimensions.append(code)
+            responsibility, operation, activity, project = dimensions
+            year, month = period
             for measure, amount in amounts:
                 yield LedgerRecord(
                     number,
-                    period[0],
-                    period[1],
+                    year,
+                    month,
                     measure,
-                    account_text,
+                    account,
                     responsibility,
                     operation,
                     activity,
@@ -356,65 +401,21 @@ class TabularReader:
         if total_row is not None:
             self._check_total(sheet, columns, total_row, sums)
 
-    def _period(
-        self,
-        cells: list,
-        period_at: int | None,
-        year_at: int | None,
-        columns: Columns,
-        sheet: str,
-        number: int,
-    ) -> tuple[int, int] | None:
+    def _period(self, raw_period: object, raw_year: object) -> tuple[int, int] | str:
         year = None
-        if year_at is not None:
-            year = _whole_number(cells[year_at])
+        if raw_year is not None:
+            year = _whole_number(raw_year)
             if year is None or not 1900 <= year <= 2200:
-                self.errors.add(
-                    "året är inte ett årtal.",
-                    sheet=sheet,
-                    row=number,
-                    column=columns.label("year", self.excel),
-                    value=cells[year_at],
-                )
-                return None
-        if period_at is None:
-            return None
-        value = cells[period_at]
-        period = parse_period(value, year)
-        if isinstance(period, str):
-            self.errors.add(
-                period,
-                sheet=sheet,
-                row=number,
-                column=columns.label("period", self.excel),
-                value=_shown(value),
-            )
-            return None
-        return period
+                return "året är inte ett årtal."
+        return parse_period(raw_period, year)
 
-    def _amount(
-        self, value: object, columns: Columns, field: str, sheet: str, number: int
-    ) -> Decimal | None:
+    def _amount(self, value: object, columns: Columns, field: str) -> Decimal | str | None:
+        """None for an empty cell where that is allowed, else the amount or its error."""
         if value in ("", None):
             if field == "actual" and "budget" not in columns.index:
-                self.errors.add(
-                    "beloppet saknas.",
-                    sheet=sheet,
-                    row=number,
-                    column=columns.label(field, self.excel),
-                )
+                return "beloppet saknas."
             return None
-        amount = parse_amount(value)
-        if isinstance(amount, str):
-            self.errors.add(
-                amount,
-                sheet=sheet,
-                row=number,
-                column=columns.label(field, self.excel),
-                value=_shown(value),
-            )
-            return None
-        return amount
+        return parse_amount(value)
 
     def _check_total(
         self, sheet: str, columns: Columns, total_row: tuple[int, list], sums: dict
@@ -480,27 +481,35 @@ def _whole_number(value: object) -> int | None:
     return None
 
 
+def _float_amount(value: float) -> Decimal | str:
+    """A numeric cell as exact kronor. Excel keeps binary doubles (0.1 + 0.2 is
+    0.30000000000000004): a value within float precision of whole öre is that amount;
+    anything further off is not a ledger amount."""
+    if value != value or value in (_INFINITY, -_INFINITY):
+        return "beloppet är inte ett tal."
+    hundredfold = value * 100
+    cents = round(hundredfold)
+    if abs(hundredfold - cents) > 1e-6 + abs(hundredfold) * 1e-14:
+        return "beloppet har fler än två decimaler."
+    if abs(cents) > MAX_CENTS:
+        return "beloppet är för stort."
+    return Decimal(cents).scaleb(-2)
+
+
 def parse_amount(value: object) -> Decimal | str:
     """An amount cell as exact kronor, or the Swedish reason it is not one."""
     if isinstance(value, bool):
         return "beloppet är inte ett tal."
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return "beloppet är inte ett tal."
-        # Excel keeps binary doubles: 0.1 + 0.2 is 0.30000000000000004. An amount within a
-        # millionth of whole öre is that amount; anything further is not a ledger amount.
-        rounded = round(value, 2)
-        if abs(value - rounded) > max(1e-9, abs(value) * 1e-14):
-            return "beloppet har fler än två decimaler."
-        amount = Decimal(repr(rounded))
-    elif isinstance(value, int):
+        return _float_amount(value)
+    if isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, str):
         try:
             amount = parse_swedish_number(value)
         except ValueError:
             return "beloppet är inte ett tal."
-        if "%" in value:
+        if "%" in value or any(character.isalpha() for character in value):
             return "beloppet är inte ett tal."
     else:
         return "beloppet är inte ett tal."
