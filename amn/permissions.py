@@ -51,3 +51,14 @@ def committee_for_user(user, code: str, allowed: Iterable[str]) -> Committee:
 
 def can(user, committee: Committee, allowed: Iterable[str]) -> bool:
     return user.is_superuser or bool(roles_of(user, committee) & set(allowed))
+
+
+def roles_by_committee(user) -> dict[int, set[str]]:
+    """Every nämnd the user has a role in, with the roles: one query."""
+    roles: dict[int, set[str]] = {}
+    if user.is_authenticated:
+        for committee_id, role in CommitteeMembership.objects.filter(user=user).values_list(
+            "committee_id", "role"
+        ):
+            roles.setdefault(committee_id, set()).add(role)
+    return roles

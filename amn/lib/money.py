@@ -26,6 +26,14 @@ class Unit(Enum):
         raise ValueError(f"Okänd enhet {code!r}: välj kr, tkr eller mnkr.")
 
 
+def unit_or_default(code: str | None, default: Unit) -> Unit:
+    """The unit a reader asked for (?enhet=tkr), or `default` for anything else."""
+    try:
+        return Unit.from_code(code) if code else default
+    except ValueError:
+        return default
+
+
 def deviation(budget: Decimal | None, outcome: Decimal | None) -> Decimal | None:
     """Avvikelse = budget − utfall (or − prognos): positive means under budget."""
     if budget is None or outcome is None:

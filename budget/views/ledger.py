@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from amn.lib.money import Unit
+from amn.lib.money import Unit, unit_or_default
 from amn.models import months_span
 from amn.permissions import IMPORT_LEDGER, READ_LIVE, can, committee_for_user
 from budget.models import ImportProfile, ImportStatus, LedgerImport, SummaryRow
@@ -132,7 +132,7 @@ def _import_for_user(request: HttpRequest, code: str, pk: int, allowed) -> Ledge
 def import_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """Progress while the file is read, then the preview with every change and error."""
     ledger_import = _import_for_user(request, code, pk, READ_LIVE)
-    unit = Unit.from_code(request.GET.get("enhet", "kr")) if request.GET.get("enhet") else Unit.KR
+    unit = unit_or_default(request.GET.get("enhet"), Unit.KR)
     return render(
         request,
         "budget/ledger_import.html",
@@ -203,7 +203,7 @@ def ledger_lines(request: HttpRequest, code: str, year: int, month: int, row: in
     summary_row = get_object_or_404(
         SummaryRow.objects.select_related("operation"), pk=row, committee=committee, year=year
     )
-    unit = Unit.from_code(request.GET.get("enhet", "kr")) if request.GET.get("enhet") else Unit.KR
+    unit = unit_or_default(request.GET.get("enhet"), Unit.KR)
     return render(
         request,
         "budget/ledger_lines.html",

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 
-from amn.lib.money import Unit
+from amn.lib.money import Unit, unit_or_default
 from amn.lib.spreadsheet import csv_response, xlsx_response
 from amn.models import Committee, PeriodKind, months_span
 from amn.permissions import READ_LIVE, committee_for_user
@@ -33,10 +33,7 @@ UNITS = list(Unit)
 
 
 def _unit(request: HttpRequest, default: Unit) -> Unit:
-    try:
-        return Unit.from_code(request.GET.get("enhet", default.code))
-    except ValueError:
-        return default
+    return unit_or_default(request.GET.get("enhet"), default)
 
 
 def _committee(request: HttpRequest, code: str, year: int, month: int) -> Committee:

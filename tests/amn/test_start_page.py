@@ -13,7 +13,7 @@ def test_it_lists_the_members_nämnd_and_its_reporting_periods(
 ):
     client.force_login(member)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("amn:start"))
 
     content = response.content.decode()
@@ -46,3 +46,22 @@ def test_the_login_page_is_in_swedish(client, db):
 
     assert "Logga in" in content
     assert "Användarnamn" in content
+
+
+def test_a_nämnd_member_gets_no_links_to_live_figures(client, member):
+    client.force_login(member)
+
+    content = client.get(reverse("amn:start")).content.decode()
+
+    assert "Driftsammandrag" not in content
+    assert "Huvudboksimport" not in content
+
+
+def test_staff_get_links_to_the_money_pages_of_each_period(client, staff):
+    client.force_login(staff)
+
+    content = client.get(reverse("amn:start")).content.decode()
+
+    assert reverse("budget:operating-summary", args=["AMN", 2023, 8]) in content
+    assert reverse("budget:investments", args=["AMN", 2021, 8]) in content
+    assert reverse("budget:ledger-imports", args=["AMN"]) in content
