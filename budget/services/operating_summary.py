@@ -20,7 +20,7 @@ from budget.models import Forecast, Measure, MonthlyAmount, RowKind, SummaryRow
 SUM_LABEL = "Summa nettokostnader"
 COSTS_LABEL = "varav kostnader"
 REVENUES_LABEL = "varav intäkter"
-TOTAL_LABEL = "Summa nettokostnader inkl. nämndens enheter"
+TOTAL_LABEL = "Summa nettokostnader inkl. kommunal verksamhet"
 
 
 @dataclass

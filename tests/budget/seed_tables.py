@@ -24,7 +24,7 @@ AMN_2023_08_MNKR = [
     ("Summa nettokostnader", "401,5 415,7 14,2 394,2", "608,2 624,6 16,4 583,9"),
     ("Resultat nämndens enheter", "2,5 -7,2 -9,7 -16,1", "12,4 0,0 -12,4 -9,4"),
     (
-        "Summa nettokostnader inkl. nämndens enheter",
+        "Summa nettokostnader inkl. kommunal verksamhet",
         "403,9 408,5 4,6 378,1",
         "620,6 624,6 4,0 574,4",
     ),
@@ -48,7 +48,7 @@ AMN_2021_08_TKR = [
     ("varav intäkter", "-22129 -24520 -2391 -27646", "-33130 -36780 -3650 -41977"),
     ("Arbetsmarknadscentrum", "-3058 -1960 1098 -1366", "0 0 0 -1675"),
     (
-        "Summa nettokostnader inkl. nämndens enheter",
+        "Summa nettokostnader inkl. kommunal verksamhet",
         "302826 298449 -4377 286487",
         "470865 451865 -19000 428749",
     ),

@@ -186,7 +186,7 @@ def test_negative_deviations_are_marked_and_sums_and_varav_lines_styled(client, 
     assert "negative" not in assistance.cells[1].classes  # only deviations are marked
     assert "negative" not in by_label["Nämnden"].cells[3].classes  # 380: under budget
     assert "line-sum" in by_label["Summa nettokostnader"].classes
-    assert "line-total" in by_label["Summa nettokostnader inkl. nämndens enheter"].classes
+    assert "line-total" in by_label["Summa nettokostnader inkl. kommunal verksamhet"].classes
     assert "line-detail" in by_label["Varav personalkostnader (inkl AMC)"].classes
     assert "line-part" in by_label["varav kostnader"].classes
     assert "line-part" in by_label["varav intäkter"].classes
