@@ -56,6 +56,7 @@ from budget.services.ledger_files import (
 )
 from budget.services.ledger_lines import current_lines
 from budget.services.ledger_tabular import TabularReader
+from budget.services.sie import SieReader
 
 logger = logging.getLogger(__name__)
 
@@ -311,8 +312,6 @@ def reader_for(
 ) -> tuple[str, LedgerReader]:
     file_format = detect_format(path, file_name)
     if file_format == "sie":
-        from budget.services.ledger_sie import SieReader  # TEMP until the module lands
-
         profile = profile or ImportProfile()
         reader = SieReader(
             path.read_bytes(),

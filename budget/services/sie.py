@@ -1,0 +1,303 @@
+"""Reading SIE 4 files, the Swedish standard export of a general ledger.
+
+What is read:
+- `#VER` vouchers with their `#TRANS` postings (actuals). Each voucher must balance to
+  zero. `#RTRANS` is always followed by an identical `#TRANS` kept for older readers, so it
+  is skipped; `#BTRANS` (a removed posting) is skipped too.
+- `#PSALDO` period balances (actuals) and `#PBUDGET` period budgets, for the year `#RAR 0`.
+  A balance is written once as a total (empty object list `{}`) and again per object: the
+  lines carrying the verksamhet dimension are used, else those carrying ansvar, else the
+  total, and never two of them. Where a total exists, the chosen lines must add up to it.
+- When a file holds both postings and `#PSALDO` balances they describe the same money,
+  so the postings are used and the balances left out.
+
+`#FORMAT PC8` (the standard's character set) is CP437; a file without `#FORMAT` is read
+as UTF-8 where it is valid UTF-8. Result accounts only: balance accounts (classes 1–2)
+are counted and left out.
+"""
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+
+from amn.lib.money import format_swedish
+from budget.models import Measure
+from budget.services.ledger_files import ErrorList, LedgerRecord, to_amount
+
+_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|(\{[^}]*\})|(\S+)')
+# SIE 4 names dimension 6 "projekt".
+PROJECT_DIMENSION = 6
+
+
+def tokens(line: str) -> list[str]:
+    """Fields of a SIE line: quoted strings unquoted, object lists kept in braces."""
+    found = []
+    for quoted, braces, plain in _TOKEN.findall(line):
+        if braces:
+            found.append(braces)
+        elif plain:
+            found.append(plain)
+        else:
+            found.append(quoted.replace('\\"', '"'))
+    return found
+
+
+def objects(text: str) -> dict[int, str] | None:
+    """`{1 "100" 20 "575"}` → {1: "100", 20: "575"}; None when it is not an object list."""
+    if not (text.startswith("{") and text.endswith("}")):
+        return None
+    inner = tokens(text[1:-1])
+    if len(inner) % 2:
+        return None
+    try:
+        return {int(inner[i]): inner[i + 1] for i in range(0, len(inner), 2)}
+    except ValueError:
+        return None
+
+
+def decode_sie(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    # The standard knows one #FORMAT, PC8; some exporters leave it out and write UTF-8.
+    if b"#FORMAT" not in data[:4000]:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return data.decode("cp437")
+
+
+class SieReader:
+    def __init__(
+        self,
+        data: bytes,
+        file_name: str,
+        errors: ErrorList,
+        *,
+        operation_dimension: int = 20,
+        responsibility_dimension: int = 1,
+    ) -> None:
+        self.lines = decode_sie(data).splitlines()
+        self.file_name = file_name
+        self.errors = errors
+        self.operation_dimension = operation_dimension
+        self.responsibility_dimension = responsibility_dimension
+        self.skipped_balance_lines = 0
+        self._position = 0
+
+    def progress(self) -> float:
+        return self._position / max(len(self.lines), 1)
+
+    def records(self) -> Iterator[LedgerRecord]:
+        labels = {line.split(maxsplit=1)[0] for line in self.lines[:200] if line.startswith("#")}
+        if not labels & {"#FLAGGA", "#SIETYP", "#FORMAT", "#PROGRAM", "#RAR"}:
+            self.errors.add("filen är ingen SIE-fil (saknar #FLAGGA, #SIETYP och #RAR).")
+            return
+        years = self._years()
+        has_postings = any(line.lstrip().startswith("#TRANS") for line in self.lines)
+        if self.errors:
+            return
+        balances: dict[tuple, list] = defaultdict(list)
+        voucher: dict | None = None
+        for number, raw in enumerate(self.lines, start=1):
+            self._position = number
+            line = raw.strip()
+            if not line:
+                continue
+            if line == "{":
+                continue
+            if line == "}":
+                if voucher is not None:
+                    yield from self._close_voucher(voucher)
+                voucher = None
+                continue
+            fields = tokens(line)
+            label = fields[0]
+            if label == "#VER":
+                voucher = self._open_voucher(fields, number)
+            elif label == "#TRANS":
+                if voucher is None:
+                    self.errors.add("#TRANS utanför en verifikation.", row=number, column=label)
+                    continue
+                self._posting(fields, number, voucher)
+            elif label in ("#PSALDO", "#PBUDGET"):
+                if label == "#PSALDO" and has_postings:
+                    continue
+                self._balance(fields, number, balances, years)
+        yield from self._balances(balances)
+
+    def _years(self) -> dict[int, int]:
+        years: dict[int, int] = {}
+        for number, raw in enumerate(self.lines, start=1):
+            line = raw.strip()
+            if line.startswith("#SIETYP"):
+                fields = tokens(line)
+                if len(fields) > 1 and fields[1] != "4":
+                    self.errors.add(
+                        f"endast SIE typ 4 kan läsas in, filen är typ {fields[1]}.",
+                        row=number,
+                        column="#SIETYP",
+                        value=fields[1],
+                    )
+            elif line.startswith("#RAR"):
+                fields = tokens(line)
+                date = _date(fields[2]) if len(fields) > 2 else None
+                if len(fields) < 3 or date is None:
+                    self.errors.add("#RAR saknar ett giltigt startdatum.", row=number, value=line)
+                    continue
+                years[int(fields[1])] = date.year
+        return years
+
+    def _open_voucher(self, fields: list[str], number: int) -> dict:
+        date = _date(fields[3]) if len(fields) > 3 else None
+        if date is None:
+            self.errors.add(
+                "verifikationsdatumet finns inte.",
+                row=number,
+                column="#VER",
+                value=fields[3] if len(fields) > 3 else "",
+            )
+        return {
+            "name": " ".join(fields[1:3]),
+            "line": number,
+            "date": date,
+            "sum": Decimal(0),
+            "postings": [],
+            "bad": date is None,
+        }
+
+    def _posting(self, fields: list[str], number: int, voucher: dict) -> None:
+        if len(fields) < 4 or objects(fields[2]) is None:
+            self.errors.add("#TRANS har inte formen kontonr {objekt} belopp.", row=number)
+            voucher["bad"] = True
+            return
+        account, found, amount = fields[1], objects(fields[2]), self._amount(fields[3], number)
+        date = voucher["date"]
+        if len(fields) > 4 and fields[4].isdigit():
+            date = _date(fields[4])
+            if date is None:
+                self.errors.add(
+                    "transaktionsdatumet finns inte.",
+                    row=number,
+                    column="#TRANS",
+                    value=fields[4],
+                )
+        if amount is None or date is None or not self._account_ok(account, number):
+            voucher["bad"] = True
+            return
+        voucher["sum"] += amount
+        voucher["postings"].append((number, date, account, found, amount))
+
+    def _close_voucher(self, voucher: dict) -> Iterator[LedgerRecord]:
+        if voucher["bad"]:
+            return
+        if voucher["sum"] != 0:
+            self.errors.add(
+                f"verifikation {voucher['name']} balanserar inte: differens "
+                f"{format_swedish(voucher['sum'], 2)} kr.",
+                row=voucher["line"],
+                column="#VER",
+            )
+            return
+        for number, date, account, found, amount in voucher["postings"]:
+            record = self._record(number, date.year, date.month, Measure.ACTUAL, account, found)
+            if record is not None:
+                yield record._replace(amount=amount)
+
+    def _balance(self, fields: list[str], number: int, balances: dict, years: dict) -> None:
+        label = fields[0]
+        if len(fields) < 6 or objects(fields[4]) is None:
+            self.errors.add(
+                f"{label} har inte formen årsnr period kontonr {{objekt}} saldo.",
+                row=number,
+                column=label,
+            )
+            return
+        if fields[1] != "0":
+            return  # only the current year of #RAR 0
+        if 0 not in years:
+            self.errors.add("#RAR 0 saknas: periodsaldona kan inte föras till ett år.", row=number)
+            return
+        period = fields[2]
+        if not (period.isdigit() and len(period) == 6 and 1 <= int(period[4:]) <= 12):
+            self.errors.add("perioden är inte en månad (ÅÅÅÅMM).", row=number, value=period)
+            return
+        amount = self._amount(fields[5], number)
+        if amount is None or not self._account_ok(fields[3], number):
+            return
+        measure = Measure.ACTUAL if label == "#PSALDO" else Measure.BUDGET
+        key = (measure, int(period[:4]), int(period[4:]), fields[3])
+        balances[key].append((number, objects(fields[4]), amount))
+
+    def _balances(self, balances: dict) -> Iterator[LedgerRecord]:
+        for (measure, year, month, account), lines in balances.items():
+            totals = [line for line in lines if not line[1]]
+            chosen = [line for line in lines if self.operation_dimension in line[1]] or [
+                line for line in lines if self.responsibility_dimension in line[1]
+            ]
+            if not chosen:
+                chosen = totals
+            elif totals and sum(line[2] for line in chosen) != totals[0][2]:
+                self.errors.add(
+                    f"objektraderna för konto {account} period {year}{month:02d} summerar till "
+                    f"{format_swedish(sum(line[2] for line in chosen), 2)} kr men totalraden "
+                    f"säger {format_swedish(totals[0][2], 2)} kr.",
+                    row=totals[0][0],
+                    column="#PSALDO" if measure == Measure.ACTUAL else "#PBUDGET",
+                )
+                continue
+            for number, found, amount in chosen:
+                record = self._record(number, year, month, measure, account, found)
+                if record is not None:
+                    yield record._replace(amount=amount)
+
+    def _record(
+        self, number: int, year: int, month: int, measure: str, account: str, found: dict
+    ) -> LedgerRecord | None:
+        if account[0] in "12":
+            self.skipped_balance_lines += 1
+            return None
+        return LedgerRecord(
+            number,
+            year,
+            month,
+            measure,
+            account,
+            found.get(self.responsibility_dimension, ""),
+            found.get(self.operation_dimension, ""),
+            "",
+            found.get(PROJECT_DIMENSION, ""),
+            Decimal(0),
+        )
+
+    def _amount(self, text: str, number: int) -> Decimal | None:
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = None
+        amount = to_amount(value) if value is not None and value.is_finite() else None
+        if amount is None:
+            amount = "beloppet är inte ett tal"
+        if isinstance(amount, str):
+            self.errors.add(amount + ".", row=number, column="belopp", value=text)
+            return None
+        return amount
+
+    def _account_ok(self, account: str, number: int) -> bool:
+        if account.isdigit():
+            return True
+        self.errors.add(
+            "kontot är inte ett kontonummer.", row=number, column="konto", value=account
+        )
+        return False
+
+
+def _date(text: str) -> datetime.date | None:
+    if not (len(text) == 8 and text.isdigit()):
+        return None
+    try:
+        return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None

@@ -1,0 +1,197 @@
+"""SIE 4 files, as Swedish ledger systems export them, through the import."""
+
+from decimal import Decimal
+
+import pytest
+
+from budget.models import ImportStatus, LedgerLine, Measure, MonthlyAmount
+from budget.services.ledger_files import ErrorList
+from budget.services.ledger_import import import_ledger_file
+from budget.services.sie import SieReader
+
+HEAD = """#FLAGGA 0
+#PROGRAM "Ekonomisystemet" 1.0
+#FORMAT PC8
+#GEN 20230905
+#SIETYP 4
+#FNAMN "Linköpings kommun"
+#RAR 0 20230101 20231231
+#RAR -1 20220101 20221231
+#DIM 1 "Ansvar"
+#DIM 20 "Verksamhet"
+#OBJEKT 20 "575" "Ekonomiskt bistånd"
+#OBJEKT 1 "7100" "Försörjningsstöd Åby"
+#KONTO 4610 "Försörjningsstöd"
+#KONTO 3010 "Statsbidrag"
+"""
+
+
+def sie(body: str, head: str = HEAD, encoding: str = "cp437") -> bytes:
+    return (head + body).replace("\n", "\r\n").encode(encoding)
+
+
+def read(data: bytes, **dimensions) -> tuple[list, ErrorList, SieReader]:
+    errors = ErrorList("huvudbok.se")
+    reader = SieReader(data, "huvudbok.se", errors, **dimensions)
+    return list(reader.records()), errors, reader
+
+
+def texts(errors: ErrorList) -> list[str]:
+    return [error["text"] for error in errors.as_list()]
+
+
+VOUCHERS = """#VER A 17 20230131 "Utbetalning försörjningsstöd"
+{
+   #TRANS 4610 {1 "7100" 20 "575"} 1500.50
+   #TRANS 1930 {} -1500.50
+}
+#VER A 18 20230215 "Statsbidrag"
+{
+   #RTRANS 3010 {20 "575"} -200.00
+   #TRANS 3010 {20 "575"} -200.00
+   #TRANS 1930 {} 200.00
+   #BTRANS 3010 {20 "575"} -999.00
+}
+"""
+
+
+def test_it_reads_the_postings_of_balanced_vouchers():
+    records, errors, reader = read(sie(VOUCHERS))
+
+    assert not errors
+    assert [
+        (r.year, r.month, r.measure, r.account, r.responsibility, r.operation_code, r.amount)
+        for r in records
+    ] == [
+        (2023, 1, Measure.ACTUAL, "4610", "7100", "575", Decimal("1500.50")),
+        (2023, 2, Measure.ACTUAL, "3010", "", "575", Decimal("-200.00")),
+    ]
+    assert [r.source_row for r in records] == [17, 23]
+    assert reader.skipped_balance_lines == 2  # the bank account 1930 postings
+
+
+def test_it_refuses_a_voucher_that_does_not_balance():
+    records, errors, _ = read(
+        sie(
+            '#VER A 19 20230301 "Fel"\n{\n#TRANS 4610 {20 "575"} 100.00\n#TRANS 1930 {} -90.00\n}\n'
+        )
+    )
+
+    assert records == []
+    assert texts(errors) == [
+        "huvudbok.se, rad 15, kolumn #VER: verifikation A 19 balanserar inte: differens 10,00 kr."
+    ]
+
+
+def test_a_period_balance_counts_once_whether_written_as_total_or_per_object():
+    body = """#PSALDO 0 202303 4610 {} 1000.00
+#PSALDO 0 202303 4610 {20 "575"} 600.00
+#PSALDO 0 202303 4610 {20 "470"} 400.00
+#PSALDO 0 202303 4610 {1 "7100"} 1000.00
+#PSALDO -1 202203 4610 {20 "575"} 5.00
+#PBUDGET 0 202303 4610 {20 "575"} 700.00
+"""
+    records, errors, _ = read(sie(body))
+
+    assert not errors
+    assert sorted((r.measure, r.operation_code, r.amount) for r in records) == [
+        (Measure.ACTUAL, "470", Decimal("400.00")),
+        (Measure.ACTUAL, "575", Decimal("600.00")),
+        (Measure.BUDGET, "575", Decimal("700.00")),
+    ]
+
+
+def test_object_lines_that_do_not_add_up_to_their_total_are_refused():
+    body = '#PSALDO 0 202303 4610 {} 1000.00\n#PSALDO 0 202303 4610 {20 "575"} 600.00\n'
+
+    records, errors, _ = read(sie(body))
+
+    assert records == []
+    assert texts(errors) == [
+        "huvudbok.se, rad 15, kolumn #PSALDO: objektraderna för konto 4610 period 202303 "
+        "summerar till 600,00 kr men totalraden säger 1\u00a0000,00 kr."
+    ]
+
+
+def test_postings_win_over_period_balances_of_the_same_money():
+    records, errors, _ = read(sie(VOUCHERS + '#PSALDO 0 202301 4610 {20 "575"} 1500.50\n'))
+
+    assert not errors
+    assert [r.amount for r in records] == [Decimal("1500.50"), Decimal("-200.00")]
+
+
+def test_bad_amounts_dates_and_accounts_are_all_reported_with_their_line():
+    body = """#VER A 1 20230230 "Datum"
+{
+#TRANS 4610 {20 "575"} 1.00
+}
+#VER A 2 20230301 "Belopp"
+{
+#TRANS 4610 {20 "575"} tolv
+}
+#PBUDGET 0 202303 46X0 {20 "575"} 1.00
+"""
+    records, errors, _ = read(sie(body))
+
+    assert records == []
+    assert texts(errors) == [
+        "huvudbok.se, rad 15, kolumn #VER, värde '20230230': verifikationsdatumet finns inte.",
+        "huvudbok.se, rad 21, kolumn belopp, värde 'tolv': beloppet är inte ett tal.",
+        "huvudbok.se, rad 23, kolumn konto, värde '46X0': kontot är inte ett kontonummer.",
+    ]
+
+
+def test_only_sie_type_4_is_read():
+    _, errors, _ = read(sie("", head=HEAD.replace("#SIETYP 4", "#SIETYP 1")))
+
+    assert texts(errors) == [
+        "huvudbok.se, rad 5, kolumn #SIETYP, värde '1': endast SIE typ 4 kan läsas in, "
+        "filen är typ 1."
+    ]
+
+
+def test_pc8_names_and_utf8_files_without_format_are_both_read():
+    utf8_head = HEAD.replace("#FORMAT PC8\n", "")
+    for data in (sie(VOUCHERS), sie(VOUCHERS, head=utf8_head, encoding="utf-8")):
+        records, errors, _ = read(data)
+        assert not errors
+        assert len(records) == 2
+
+
+def test_the_verksamhet_dimension_is_chosen_in_the_import_profile():
+    body = '#PSALDO 0 202303 4610 {30 "575"} 10.00\n'
+
+    records, errors, _ = read(sie(body), operation_dimension=30)
+
+    assert not errors
+    assert [(r.operation_code, r.amount) for r in records] == [("575", Decimal("10.00"))]
+
+
+def test_a_sie_file_is_imported_into_the_driftsammandrag(db, amn, tmp_path):
+    path = tmp_path / "huvudbok.se"
+    path.write_bytes(sie(VOUCHERS))
+
+    result = import_ledger_file(amn, path)
+
+    assert result.status == ImportStatus.ACTIVE
+    assert result.file_format == "sie"
+    january = MonthlyAmount.objects.get(
+        row__committee=amn,
+        row__year=2023,
+        row__label="575 - Ekonomiskt bistånd",
+        measure=Measure.ACTUAL,
+        month=1,
+    )
+    assert january.amount == Decimal("1500.50")
+    assert LedgerLine.objects.filter(ledger_import=result).count() == 2
+
+
+@pytest.mark.parametrize("content", [b"#NOTSIE 1\r\nhello\r\n"])
+def test_a_file_that_only_looks_like_sie_is_refused(db, amn, tmp_path, content):
+    path = tmp_path / "x.se"
+    path.write_bytes(content)
+
+    result = import_ledger_file(amn, path)
+
+    assert result.status == ImportStatus.REFUSED
+    assert "ingen SIE-fil" in result.errors[0]["text"]
