@@ -633,9 +633,10 @@ class LedgerLine(models.Model):
         db_constraint=False,
         db_index=False,
     )
+    # A row with ledger lines cannot be deleted on its own; with its whole nämnd it can.
     row = models.ForeignKey(
         SummaryRow,
-        models.PROTECT,
+        models.RESTRICT,
         related_name="ledger_lines",
         verbose_name="rad",
         db_constraint=False,

@@ -19,3 +19,9 @@ def kronor(value: Decimal | None) -> str:
 def in_unit(value: Decimal | None, unit: Unit) -> str:
     """Rounded to the unit the reader chose (kr, tkr, mnkr), Swedish format."""
     return format_amount(value, unit)
+
+
+@register.filter
+def percent(value: Decimal | None) -> str:
+    """A share in percent with one decimal: −2,5 %."""
+    return "–" if value is None else f"{format_swedish(value, 1)} %"

@@ -1,3 +1,93 @@
-"""forecasts views."""
+"""Forecast entry for a reporting period, and the forecast-accuracy table."""
 
-urlpatterns: list = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+
+from amn.lib.money import Unit, format_amount, parse_swedish_number, unit_or_default
+from amn.models import PeriodKind, ReportingPeriod
+from amn.permissions import ENTER_FIGURES, READ_LIVE, committee_for_user
+from budget.services.forecasts import (
+    comment_rule_message,
+    forecast_accuracy,
+    forecast_sheet,
+    save_forecasts,
+)
+
+
+@login_required
+def forecast_entry(request: HttpRequest, code: str, period_id: int) -> HttpResponse:
+    """One page for every row's full-year forecast and comment, and the analysis text."""
+    committee = committee_for_user(request.user, code, ENTER_FIGURES)
+    period = get_object_or_404(ReportingPeriod, pk=period_id, committee=committee)
+    if period.kind == PeriodKind.BUDGET:
+        raise Http404("En internbudget har ingen prognos.")
+    period.committee = committee
+    unit = unit_or_default(request.POST.get("enhet") or request.GET.get("enhet"), Unit.TKR)
+    sheet = forecast_sheet(period)
+    analysis = sheet.analysis
+    if request.method == "POST":
+        analysis = request.POST.get("analysis", "").strip()
+        for line in sheet.lines:
+            _read_line(request, line, unit)
+            if not line.amount_error:
+                line.comment_error = comment_rule_message(committee, line, unit)
+        if not sheet.has_errors:
+            save_forecasts(sheet, analysis)
+            messages.success(request, f"Prognosen för {period.title} är sparad.")
+            return redirect(f"{request.path}?enhet={unit.code}")
+        messages.error(request, "Inget sparades: rätta felen som visas vid raderna.")
+    for line in sheet.lines:
+        if not line.text:
+            line.text = "" if line.amount is None else format_amount(line.amount, unit)
+    return render(
+        request,
+        "budget/forecast_entry.html",
+        {
+            "committee": committee,
+            "period": period,
+            "sheet": sheet,
+            "analysis": analysis,
+            "unit": unit,
+            "units": list(Unit),
+        },
+    )
+
+
+def _read_line(request: HttpRequest, line, unit: Unit) -> None:
+    text = request.POST.get(f"amount-{line.row.pk}", "").strip()
+    line.text = text
+    line.comment = request.POST.get(f"comment-{line.row.pk}", "").strip()
+    line.prefilled = False
+    if not text:
+        line.amount = None
+        return
+    try:
+        line.amount = (parse_swedish_number(text) * unit.divisor).quantize(Unit.KR.divisor / 100)
+    except ValueError:
+        line.amount = None
+        line.amount_error = f"{text!r} är inte ett belopp i {unit.code}."
+
+
+@login_required
+def accuracy(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    committee = committee_for_user(request.user, code, READ_LIVE)
+    if not 1900 <= year <= 2200:
+        raise Http404("Året finns inte.")
+    unit = unit_or_default(request.GET.get("enhet"), Unit.TKR)
+    table = forecast_accuracy(committee, year)
+    if not table.lines[:-1]:
+        raise Http404("Nämnden har inget driftsammandrag det året.")
+    return render(
+        request,
+        "budget/forecast_accuracy.html",
+        {"committee": committee, "table": table, "unit": unit, "units": list(Unit)},
+    )
+
+
+urlpatterns = [
+    path("prognos/<int:period_id>/", forecast_entry, name="forecast-entry"),
+    path("prognossakerhet/<int:year>/", accuracy, name="forecast-accuracy"),
+]
