@@ -339,3 +339,33 @@ def test_staff_may_not_edit_import_profiles(client, staff):
 
     assert response.status_code == 403
     assert not ImportProfile.objects.exists()
+
+
+def test_the_driftsammandrag_costs_the_same_queries_however_many_months_and_years_stored(
+    client, amn, controller, tmp_path
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from budget.services.ledger_import import import_ledger_file
+
+    client.force_login(controller)
+    url = reverse("budget:operating-summary", args=["AMN", 2023, 8])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = queries()
+    lines = [
+        [year * 100 + month, 4610, "", code, "", "", month]
+        for year in (2021, 2022, 2023)
+        for month in range(1, 13)
+        for code in (575, 470, 600)
+    ]
+    stored = import_ledger_file(amn, write_xlsx(tmp_path / "tre-ar.xlsx", lines))
+
+    assert stored.status == ImportStatus.ACTIVE, stored.errors
+    assert len(stored.months) == 36
+    assert queries() == before
