@@ -360,12 +360,12 @@ def test_the_driftsammandrag_costs_the_same_queries_however_many_months_and_year
     before = queries()
     lines = [
         [year * 100 + month, 4610, "", code, "", "", month]
-        for year in (2021, 2022, 2023)
+        for year in (2022, 2023)
         for month in range(1, 13)
         for code in (575, 470, 600)
     ]
     stored = import_ledger_file(amn, write_xlsx(tmp_path / "tre-ar.xlsx", lines))
 
     assert stored.status == ImportStatus.ACTIVE, stored.errors
-    assert len(stored.months) == 36
+    assert len(stored.months) == 24
     assert queries() == before
