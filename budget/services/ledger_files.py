@@ -26,6 +26,8 @@ class LedgerRecord(NamedTuple):
     """One posting or period balance, read and checked but not yet mapped to a row.
 
     A named tuple: a file has hundreds of thousands of them, and tuples are cheap to make.
+    Fields year … amount stand in the order of LedgerLine's columns: the writer copies them
+    as one slice.
     """
 
     source_row: int

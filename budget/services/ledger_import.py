@@ -248,20 +248,8 @@ class LineWriter:
                 yield self
 
     def write(self, record: LedgerRecord, row_id: int) -> None:
-        values = (
-            *self.ids,
-            row_id,
-            record.year,
-            record.month,
-            record.measure,
-            record.account,
-            record.responsibility,
-            record.operation_code,
-            record.activity,
-            record.project,
-            record.amount,
-            record.source_row,
-        )
+        # LedgerRecord holds year … amount in COLUMNS' order at positions 1–9.
+        values = (*self.ids, row_id, *record[1:10], record.source_row)
         if self._copy is not None:
             self._copy.write_row(values)
             return
