@@ -22,18 +22,20 @@ def other_committee(db) -> Committee:
     return Committee.objects.create(municipality=municipality, code="UN", name="Utbildningsnämnden")
 
 
+def user_with_role(user_model, username: str, committee: Committee, role: str):
+    user = user_model.objects.create_user(username, password="x")
+    CommitteeMembership.objects.create(user=user, committee=committee, role=role)
+    return user
+
+
 @pytest.fixture
 def member(amn, django_user_model):
-    user = django_user_model.objects.create_user("test-ledamot", password="x")
-    CommitteeMembership.objects.create(user=user, committee=amn, role=Role.MEMBER)
-    return user
+    return user_with_role(django_user_model, "test-ledamot", amn, Role.MEMBER)
 
 
 @pytest.fixture
 def outsider(other_committee, django_user_model):
-    user = django_user_model.objects.create_user("test-utomstaende", password="x")
-    CommitteeMembership.objects.create(user=user, committee=other_committee, role=Role.STAFF)
-    return user
+    return user_with_role(django_user_model, "test-utomstaende", other_committee, Role.STAFF)
 
 
 @pytest.fixture
@@ -43,16 +45,12 @@ def superuser(django_user_model):
 
 @pytest.fixture
 def staff(amn, django_user_model):
-    user = django_user_model.objects.create_user("test-forvaltning", password="x")
-    CommitteeMembership.objects.create(user=user, committee=amn, role=Role.STAFF)
-    return user
+    return user_with_role(django_user_model, "test-forvaltning", amn, Role.STAFF)
 
 
 @pytest.fixture
 def controller(amn, django_user_model):
-    user = django_user_model.objects.create_user("test-controller", password="x")
-    CommitteeMembership.objects.create(user=user, committee=amn, role=Role.CONTROLLER)
-    return user
+    return user_with_role(django_user_model, "test-controller", amn, Role.CONTROLLER)
 
 
 @pytest.fixture
