@@ -10,6 +10,13 @@ class Municipality(models.Model):
     kolada_id = models.CharField(
         "Kolada-id", max_length=4, unique=True, help_text="Kommunens id i Kolada, t.ex. 0580."
     )
+    peer_kolada_ids = models.CharField(
+        "jämförelsekommuner",
+        max_length=200,
+        blank=True,
+        help_text="Kolada-id för kommuner att jämföra med, åtskilda av komma, t.ex. "
+        "0581, 1480, 0380. Riket (0000) jämförs alltid.",
+    )
 
     class Meta:
         verbose_name = "kommun"
@@ -18,6 +25,10 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def peer_ids(self) -> list[str]:
+        return [part.strip() for part in self.peer_kolada_ids.split(",") if part.strip()]
 
 
 class Administration(models.Model):

@@ -3,6 +3,7 @@ from django.contrib import admin
 from goals.models import (
     ActivityStatus,
     AssessmentPoint,
+    AssessmentRules,
     AssignmentStatus,
     CommitteeGoal,
     GoalArea,
@@ -48,7 +49,7 @@ class AssessmentPointInline(admin.TabularInline):
 
 @admin.register(GoalAssessment)
 class GoalAssessmentAdmin(admin.ModelAdmin):
-    list_display = ["goal", "period", "level"]
+    list_display = ["goal", "period", "level", "suggested_level"]
     list_filter = ["level", "period__committee", "period"]
     search_fields = ["goal__name", "motivation"]
     list_select_related = ["goal", "period__committee"]
@@ -124,3 +125,8 @@ class InternalControlStatusAdmin(PeriodStatusAdmin):
     list_display = ["point", "period", "status"]
     search_fields = ["point__control", "comment"]
     list_select_related = ["point", "period__committee"]
+
+
+@admin.register(AssessmentRules)
+class AssessmentRulesAdmin(admin.ModelAdmin):
+    list_display = ["committee", "met_from_percent", "partly_from_percent", "minimum_judged"]

@@ -106,6 +106,17 @@ class GoalAssessment(models.Model):
     )
     level = models.CharField("bedömning", max_length=20, choices=AssessmentLevel.choices)
     motivation = models.TextField("motivering", blank=True)
+    suggested_level = models.CharField(
+        "föreslagen bedömning", max_length=20, choices=AssessmentLevel.choices, blank=True
+    )
+    suggestion = models.TextField(
+        "underlag för förslaget", blank=True, help_text="Hur förslaget räknades fram."
+    )
+    reason = models.TextField(
+        "skäl för annan bedömning än förslaget",
+        blank=True,
+        help_text="Krävs när bedömningen skiljer sig från förslaget.",
+    )
 
     class Meta:
         verbose_name = "målbedömning"
@@ -121,6 +132,40 @@ class GoalAssessment(models.Model):
     @property
     def colour(self) -> str:
         return AssessmentLevel(self.level).colour
+
+
+class AssessmentRules(models.Model):
+    """How a nämnd turns its indicators into a suggested målbedömning.
+
+    The share of a nämndmål's judged indicators that meet their målvärde (I.U. and
+    indicators without a målvärde left out) decides: at least `met_from_percent` suggests
+    Uppnås, at least `partly_from_percent` Uppnås delvis, less Uppnås ej; fewer than
+    `minimum_judged` judged indicators suggests Kan ej bedömas.
+    """
+
+    committee = models.OneToOneField(
+        Committee, models.CASCADE, related_name="assessment_rules", verbose_name="nämnd"
+    )
+    met_from_percent = models.PositiveSmallIntegerField("Uppnås från (%)", default=80)
+    partly_from_percent = models.PositiveSmallIntegerField("Uppnås delvis från (%)", default=40)
+    minimum_judged = models.PositiveSmallIntegerField("minsta antal bedömda indikatorer", default=1)
+
+    class Meta:
+        verbose_name = "regler för föreslagen målbedömning"
+        verbose_name_plural = "regler för föreslagen målbedömning"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(met_from_percent__lte=100)
+                & models.Q(partly_from_percent__lte=models.F("met_from_percent")),
+                name="assessment_rules_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minimum_judged__gte=1), name="assessment_rules_minimum"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Regler för {self.committee}"
 
 
 class AssessmentPointKind(models.TextChoices):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from indicators.models import Indicator, IndicatorValue, Series, Target
+from indicators.models import GoalIndicator, Indicator, IndicatorValue, KoladaValue, Series, Target
 
 
 class SeriesInline(admin.TabularInline):
@@ -8,13 +8,19 @@ class SeriesInline(admin.TabularInline):
     extra = 0
 
 
+class GoalIndicatorInline(admin.TabularInline):
+    model = GoalIndicator
+    extra = 0
+    autocomplete_fields = ["goal"]
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "goal", "unit", "source", "kolada_kpi", "committee"]
-    list_filter = ["kind", "committee", "goal__municipal_goal__area"]
+    list_display = ["name", "kind", "group", "unit", "source", "kolada_kpi", "committee"]
+    list_filter = ["kind", "committee", "person_based", "goals__municipal_goal__area"]
     search_fields = ["name", "source", "kolada_kpi"]
-    list_select_related = ["goal", "committee"]
-    inlines = [SeriesInline]
+    list_select_related = ["committee"]
+    inlines = [GoalIndicatorInline, SeriesInline]
 
 
 @admin.register(Series)
@@ -35,8 +41,8 @@ class ShownValue:
 
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(ShownValue, admin.ModelAdmin):
-    list_display = ["series", "year", "month", "kind", "shown", "annotation"]
-    list_filter = ["year", "month", "kind", "missing", "series__indicator__kind"]
+    list_display = ["series", "year", "month", "kind", "shown", "annotation", "origin"]
+    list_filter = ["year", "month", "kind", "missing", "origin", "series__indicator__kind"]
     search_fields = ["series__indicator__name", "note"]
     list_select_related = ["series__indicator"]
     raw_id_fields = ["series"]
@@ -49,3 +55,10 @@ class TargetAdmin(ShownValue, admin.ModelAdmin):
     search_fields = ["series__indicator__name", "text"]
     list_select_related = ["series__indicator"]
     raw_id_fields = ["series"]
+
+
+@admin.register(KoladaValue)
+class KoladaValueAdmin(admin.ModelAdmin):
+    list_display = ["kpi", "municipality", "year", "gender", "value", "fetched_at"]
+    list_filter = ["year", "gender"]
+    search_fields = ["kpi", "municipality"]

@@ -26,12 +26,11 @@ class Indicator(models.Model):
         Committee, models.CASCADE, related_name="indicators", verbose_name="nämnd"
     )
     kind = models.CharField("typ", max_length=10, choices=IndicatorKind.choices)
-    goal = models.ForeignKey(
+    goals = models.ManyToManyField(
         CommitteeGoal,
-        models.SET_NULL,
-        null=True,
-        blank=True,
+        through="GoalIndicator",
         related_name="indicators",
+        blank=True,
         verbose_name="nämndmål",
     )
     group = models.CharField(
@@ -43,6 +42,11 @@ class Indicator(models.Model):
     kolada_kpi = models.CharField("Kolada-nyckeltal", max_length=20, blank=True)
     direction = models.CharField(
         "riktning", max_length=10, choices=Direction.choices, blank=True, default=""
+    )
+    person_based = models.BooleanField(
+        "personbaserad",
+        default=False,
+        help_text="Mäter personer och ska därför redovisas för kvinnor och män.",
     )
     note = models.TextField("fotnot", blank=True)
     position = models.PositiveSmallIntegerField("ordning", default=0)
@@ -59,6 +63,39 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class GoalIndicator(models.Model):
+    """An indicator follows up a nämndmål during some years.
+
+    The same indicator may move to another nämndmål when the goals are renewed, so the link
+    carries its years; the goal table of a year shows the links valid that year.
+    """
+
+    goal = models.ForeignKey(
+        CommitteeGoal, models.CASCADE, related_name="indicator_links", verbose_name="nämndmål"
+    )
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="goal_links", verbose_name="indikator"
+    )
+    first_year = models.PositiveSmallIntegerField("från år")
+    last_year = models.PositiveSmallIntegerField("till och med år")
+    position = models.PositiveSmallIntegerField("ordning", default=0)
+
+    class Meta:
+        verbose_name = "indikator för nämndmål"
+        verbose_name_plural = "indikatorer för nämndmål"
+        ordering = ["goal", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["goal", "indicator"], name="goal_indicator_unique"),
+            models.CheckConstraint(
+                condition=Q(last_year__gte=models.F("first_year")),
+                name="goal_indicator_years_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal} – {self.indicator} ({self.first_year}–{self.last_year})"
 
 
 class Gender(models.TextChoices):
@@ -102,6 +139,15 @@ class ValueKind(models.TextChoices):
     FORECAST = "forecast", "Prognos"
 
 
+class Origin(models.TextChoices):
+    """Where a value came from: a value entered by hand is never overwritten by a fetch
+    from Kolada unless the user asks for it."""
+
+    MANUAL = "manual", "Inmatat"
+    EXCEL = "excel", "Excel-import"
+    KOLADA = "kolada", "Kolada"
+
+
 class IndicatorValue(models.Model):
     """A measured (or forecast) value of a series at the end of `month` of `year`.
 
@@ -124,6 +170,9 @@ class IndicatorValue(models.Model):
     missing = models.BooleanField("I.U. (ingen uppgift)", default=False)
     annotation = models.CharField("tillägg", max_length=100, blank=True)
     note = models.TextField("fotnot", blank=True)
+    origin = models.CharField(
+        "källa för värdet", max_length=10, choices=Origin.choices, default=Origin.MANUAL
+    )
 
     class Meta:
         verbose_name = "indikatorvärde"
@@ -207,3 +256,29 @@ class Target(models.Model):
     @property
     def display(self) -> str:
         return describe_target(self)
+
+
+class KoladaValue(models.Model):
+    """A value fetched from Kolada for any municipality (the nämnd's own, peers, Riket
+    0000): the store the indicator page compares against, so reading never waits on
+    Kolada."""
+
+    kpi = models.CharField("nyckeltal", max_length=20)
+    municipality = models.CharField("Kolada-id", max_length=4)
+    year = models.PositiveSmallIntegerField("år")
+    gender = models.CharField("kön", max_length=1, choices=Gender.choices)
+    value = models.DecimalField("värde", max_digits=14, decimal_places=4, null=True, blank=True)
+    fetched_at = models.DateTimeField("hämtat", auto_now=True)
+
+    class Meta:
+        verbose_name = "värde från Kolada"
+        verbose_name_plural = "värden från Kolada"
+        ordering = ["kpi", "municipality", "year", "gender"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "municipality", "year", "gender"], name="kolada_value_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.municipality} {self.year} {self.gender}"

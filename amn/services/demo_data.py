@@ -60,7 +60,7 @@ from goals.models import (
     Status,
     StrategicAssignment,
 )
-from indicators.models import Indicator, IndicatorValue, Series, Target
+from indicators.models import GoalIndicator, Indicator, IndicatorValue, Series, Target
 from indicators.targets import decimals_of, parse_target
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "demo" / "data"
@@ -452,8 +452,9 @@ class _Loader:
             self.committee_goal(item)
         for item in document.get("assessments", []):
             self.assessment(item)
+        goal_years = {item["name"]: item["year"] for item in document.get("goals", [])}
         for position, item in enumerate(document.get("indicators", [])):
-            self.indicator(item, position)
+            self.indicator(item, position, goal_years)
         for position, item in enumerate(document.get("assignments", [])):
             self.assignment(item, position)
         for position, item in enumerate(document.get("activities", [])):
@@ -547,24 +548,25 @@ class _Loader:
                 )
             assessment.points.filter(kind=kind, position__gte=len(texts)).delete()
 
-    def indicator(self, item: dict, position: int) -> None:
+    def indicator(self, item: dict, position: int, goal_years: dict[str, int]) -> None:
         where = f"indikator {item['name']!r}"
-        goal = self.goal(item["goal"], where) if item.get("goal") else None
         indicator, _ = Indicator.objects.update_or_create(
             committee=self.committee,
             kind=item["kind"],
             group=item.get("group") or "",
             name=item["name"],
             defaults={
-                "goal": goal,
                 "unit": item.get("unit") or "",
                 "source": item.get("source") or "",
                 "kolada_kpi": item.get("kolada_kpi") or "",
                 "direction": item.get("direction") or "",
                 "note": item.get("note") or "",
+                "person_based": any(s.get("gender") in ("K", "M") for s in item["series"]),
                 "position": position,
             },
         )
+        if item.get("goal"):
+            self.link_goal(self.goal(item["goal"], where), indicator, goal_years, position)
         for series_position, series_item in enumerate(item["series"]):
             series_where = f"{where}, delserie {series_item['label']!r}"
             series, _ = Series.objects.update_or_create(
@@ -595,6 +597,27 @@ class _Loader:
                         "note": target_item.get("note") or "",
                     },
                 )
+
+    def link_goal(
+        self,
+        goal: CommitteeGoal,
+        indicator: Indicator,
+        goal_years: dict[str, int],
+        position: int,
+    ) -> None:
+        year = goal_years.get(goal.name, goal.last_year)
+        link, created = GoalIndicator.objects.get_or_create(
+            goal=goal,
+            indicator=indicator,
+            defaults={"first_year": year, "last_year": year, "position": position},
+        )
+        if not created:
+            # The latest year decides where the indicator stands in the goal's table.
+            moved = year >= link.last_year and link.position != position
+            if moved:
+                link.position = position
+            if widen_years(link, year) or moved:
+                link.save()
 
     def indicator_value(self, series: Series, item: dict, where: str) -> None:
         year, month = self.split_period(item["period"])
