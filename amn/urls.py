@@ -9,6 +9,8 @@ amn_patterns = ([path("", views.start, name="start")], "amn")
 urlpatterns = [
     path("", include(amn_patterns)),
     path("namnd/<str:code>/", include("budget.urls")),
+    path("namnd/<str:code>/", include("goals.urls")),
+    path("namnd/<str:code>/", include("indicators.urls")),
     path("logga-in/", auth_views.LoginView.as_view(), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -73,7 +73,11 @@ class CommitteeGoal(models.Model):
         verbose_name_plural = "nämndmål"
         ordering = ["committee", "position", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["committee", "name"], name="committee_goal_unique"),
+            # A nämndmål keeps its name when the goals are renewed under new
+            # kommunövergripande mål; each budget period's goal is its own.
+            models.UniqueConstraint(
+                fields=["committee", "name", "first_year"], name="committee_goal_unique"
+            ),
             models.CheckConstraint(
                 condition=models.Q(last_year__gte=models.F("first_year")),
                 name="committee_goal_years_ordered",

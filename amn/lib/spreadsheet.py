@@ -35,7 +35,17 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 # What Excel (and other spreadsheets) would start a formula with.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-Cell = str | int | float | Decimal | date | None
+
+@dataclass(frozen=True)
+class Reported:
+    """A number shown with the decimals it was reported with ("6,0", "88"), whatever
+    the column's format: indicator values differ from row to row."""
+
+    value: Decimal
+    decimals: int
+
+
+Cell = str | int | float | Decimal | date | Reported | None
 
 _BOLD = Font(bold=True)
 _ITALIC = Font(italic=True)
@@ -144,9 +154,11 @@ def _write_sheet(ws, sheet: Sheet) -> None:
             [
                 _cell(
                     ws,
-                    value,
+                    value.value if isinstance(value, Reported) else value,
                     font=font,
-                    number_format=sheet.number_format_of(column),
+                    number_format=number_format(value.decimals)
+                    if isinstance(value, Reported)
+                    else sheet.number_format_of(column),
                     indent=indent and column == 0,
                 )
                 for column, value in enumerate(row)
@@ -196,6 +208,8 @@ def csv_value(value: Cell) -> str:
     """One CSV cell: a number with decimal comma and no thousands separator, or safe text."""
     if value is None:
         return ""
+    if isinstance(value, Reported):
+        value = value.value.quantize(Decimal(1).scaleb(-value.decimals))
     if is_number(value):
         number = value if isinstance(value, Decimal) else Decimal(str(value))
         return format(number, "f").replace(".", ",")

@@ -448,8 +448,8 @@ class _Loader:
     def load_goal_side(self, document: dict) -> None:
         for item in document.get("municipal_goals", []):
             self.municipal_goal(item["area"], item["name"], item["year"], item.get("description"))
-        for item in document.get("goals", []):
-            self.committee_goal(item)
+        for position, item in enumerate(document.get("goals", [])):
+            self.committee_goal(item, position)
         for item in document.get("assessments", []):
             self.assessment(item)
         goal_years = {item["name"]: item["year"] for item in document.get("goals", [])}
@@ -499,42 +499,49 @@ class _Loader:
             goal.save()
         return goal
 
-    def committee_goal(self, item: dict) -> CommitteeGoal:
+    def committee_goal(self, item: dict, position: int) -> CommitteeGoal:
+        """The nämndmål of the document's year: the same goal as an earlier year's when it
+        serves the same kommunövergripande mål, else a new goal for the new period."""
         municipal = self.municipal_goal(item["area"], item["municipal_goal"], item["year"], None)
-        goal, created = CommitteeGoal.objects.get_or_create(
-            committee=self.committee,
-            name=item["name"],
-            defaults={
-                "municipal_goal": municipal,
-                "description": item.get("description") or "",
-                "first_year": item["year"],
-                "last_year": item["year"],
-                "position": CommitteeGoal.objects.filter(committee=self.committee).count(),
-            },
-        )
-        changed = widen_years(goal, item["year"])
-        if item["year"] >= goal.last_year:
-            for name, value in (
-                ("municipal_goal", municipal),
-                ("description", item.get("description") or goal.description),
-            ):
-                if getattr(goal, name) != value:
-                    setattr(goal, name, value)
-                    changed = True
-        if changed and not created:
-            goal.save()
-        return goal
+        existing = CommitteeGoal.objects.filter(
+            committee=self.committee, name=item["name"], municipal_goal=municipal
+        ).first()
+        if existing is None:
+            return CommitteeGoal.objects.create(
+                committee=self.committee,
+                name=item["name"],
+                municipal_goal=municipal,
+                description=item.get("description") or "",
+                first_year=item["year"],
+                last_year=item["year"],
+                position=position,
+            )
+        # The latest year decides the description and the place in the tables.
+        latest = item["year"] >= existing.last_year
+        changed = widen_years(existing, item["year"])
+        description = item.get("description") or existing.description
+        if latest and (existing.description, existing.position) != (description, position):
+            existing.description, existing.position = description, position
+            changed = True
+        if changed:
+            existing.save()
+        return existing
 
-    def goal(self, name: str, where: str) -> CommitteeGoal:
-        try:
-            return CommitteeGoal.objects.get(committee=self.committee, name=name)
-        except CommitteeGoal.DoesNotExist:
-            raise DemoDataError(f"{self.file}: {where}: okänt nämndmål {name!r}.") from None
+    def goal(self, name: str, year: int, where: str) -> CommitteeGoal:
+        """The nämndmål called `name` in `year`, or the latest one before it."""
+        goal = (
+            CommitteeGoal.objects.filter(committee=self.committee, name=name, first_year__lte=year)
+            .order_by("-first_year")
+            .first()
+        )
+        if goal is None:
+            raise DemoDataError(f"{self.file}: {where}: okänt nämndmål {name!r} för {year}.")
+        return goal
 
     def assessment(self, item: dict) -> None:
         where = f"målbedömning {item['goal']!r}"
         assessment, _ = GoalAssessment.objects.update_or_create(
-            goal=self.goal(item["goal"], where),
+            goal=self.goal(item["goal"], self.split_period(item["period"])[0], where),
             period=self.period(item["period"], where),
             defaults={"level": item["level"], "motivation": item.get("motivation") or ""},
         )
@@ -566,7 +573,10 @@ class _Loader:
             },
         )
         if item.get("goal"):
-            self.link_goal(self.goal(item["goal"], where), indicator, goal_years, position)
+            if item["goal"] not in goal_years:
+                raise DemoDataError(f"{self.file}: {where}: nämndmålet finns inte i 'goals'.")
+            year = goal_years[item["goal"]]
+            self.link_goal(self.goal(item["goal"], year, where), indicator, year, position)
         for series_position, series_item in enumerate(item["series"]):
             series_where = f"{where}, delserie {series_item['label']!r}"
             series, _ = Series.objects.update_or_create(
@@ -599,13 +609,8 @@ class _Loader:
                 )
 
     def link_goal(
-        self,
-        goal: CommitteeGoal,
-        indicator: Indicator,
-        goal_years: dict[str, int],
-        position: int,
+        self, goal: CommitteeGoal, indicator: Indicator, year: int, position: int
     ) -> None:
-        year = goal_years.get(goal.name, goal.last_year)
         link, created = GoalIndicator.objects.get_or_create(
             goal=goal,
             indicator=indicator,
@@ -675,7 +680,11 @@ class _Loader:
         """What an activity serves: a nämndmål, or else an uppdrag of the same year."""
         if not name:
             return None, None
-        goal = CommitteeGoal.objects.filter(committee=self.committee, name=name).first()
+        goal = (
+            CommitteeGoal.objects.filter(committee=self.committee, name=name, first_year__lte=year)
+            .order_by("-first_year")
+            .first()
+        )
         if goal:
             return goal, None
         assignment = StrategicAssignment.objects.filter(

@@ -11,6 +11,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.db.models import Sum
 
+from amn.lib.charts import Tick, coordinate, nice_step
 from amn.lib.money import Unit, format_swedish, in_unit
 from amn.models import MONTH_NAMES, Committee
 from budget.models import Measure, MonthlyAmount, RowKind, SummaryRow
@@ -116,16 +117,6 @@ def build_social_assistance(
 
 
 @dataclass
-class Tick:
-    position: str  # an SVG coordinate, always with a decimal point
-    label: str
-
-
-def _coordinate(value: float) -> str:
-    return f"{value:.1f}"
-
-
-@dataclass
 class LineChart:
     """A line chart laid out for inline SVG: coordinates in the SVG's own units.
 
@@ -175,17 +166,6 @@ class LineChart:
         return not self.segments
 
 
-def nice_step(span: Decimal, ticks: int = 5) -> Decimal:
-    """A step of 1, 2 or 5 times a power of ten giving about `ticks` intervals."""
-    raw = span / ticks if span > 0 else Decimal(1)
-    exponent = raw.adjusted()
-    for factor in (1, 2, 5, 10):
-        step = Decimal(factor).scaleb(exponent)
-        if step >= raw:
-            return step
-    return Decimal(10).scaleb(exponent)
-
-
 def line_chart(
     title: str,
     points: list[MonthPoint],
@@ -215,13 +195,13 @@ def line_chart(
 
     tick = bottom
     while tick <= top:
-        chart.y_ticks.append(Tick(_coordinate(y_of(tick)), format_swedish(tick, 1)))
+        chart.y_ticks.append(Tick(coordinate(y_of(tick)), format_swedish(tick, 1)))
         tick += step
     segment: list[tuple[str, str, str]] = []
     for index, (point, value) in enumerate(zip(points, shown, strict=True)):
         x = chart.left + index * x_step
         if (len(points) - 1 - index) % 3 == 0:  # every third month, ending with the last
-            chart.x_ticks.append(Tick(_coordinate(x), point.short_label))
+            chart.x_ticks.append(Tick(coordinate(x), point.short_label))
         if value is None:
             if segment:
                 chart.segments.append(segment)
@@ -229,8 +209,8 @@ def line_chart(
             continue
         segment.append(
             (
-                _coordinate(x),
-                _coordinate(y_of(value)),
+                coordinate(x),
+                coordinate(y_of(value)),
                 f"{point.label}: {format_swedish(value, 1)} mnkr",
             )
         )

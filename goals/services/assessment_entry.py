@@ -1,0 +1,176 @@
+"""Entering the målbedömningar of a period: per nämndmål a level, a motivation, the results
+that contributed and the deviations, beside the level suggested from the indicators.
+
+Choosing another level than the suggested one needs a reason; both are kept, so a reader
+sees how the verdict was reached. A new period starts from the latest earlier
+målbedömning of the same goal. A post is checked whole and stored whole, or not at all.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from amn.models import ReportingPeriod
+from goals.models import (
+    AssessmentLevel,
+    AssessmentPoint,
+    AssessmentPointKind,
+    CommitteeGoal,
+    GoalAssessment,
+)
+
+MAX_POINTS = 50
+
+
+@dataclass
+class SuggestedLevel:
+    level: str
+    explanation: str
+
+
+@dataclass
+class AssessmentLine:
+    goal: CommitteeGoal
+    suggestion: SuggestedLevel
+    level: str = ""
+    motivation: str = ""
+    results: str = ""  # one result per line
+    deviations: str = ""
+    reason: str = ""
+    prefilled_from: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def name(self, part: str) -> str:
+        return f"{part}-{self.goal.pk}"
+
+    @property
+    def suggestion_label(self) -> str:
+        return AssessmentLevel(self.suggestion.level).label
+
+    @property
+    def suggestion_colour(self) -> str:
+        return AssessmentLevel(self.suggestion.level).colour
+
+
+@dataclass
+class AssessmentEntry:
+    period: ReportingPeriod
+    lines: list[AssessmentLine]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(line.errors for line in self.lines)
+
+
+def points_text(assessment: GoalAssessment, kind: str) -> str:
+    return "\n".join(p.text for p in assessment.points.all() if p.kind == kind)
+
+
+def build_assessment_entry(
+    period: ReportingPeriod, suggestions: dict[int, SuggestedLevel]
+) -> AssessmentEntry:
+    """`suggestions` per goal id, from the goal table of the same period."""
+    goals = list(
+        CommitteeGoal.objects.filter(
+            committee=period.committee, first_year__lte=period.year, last_year__gte=period.year
+        )
+        .select_related("municipal_goal__area")
+        .order_by("municipal_goal__area__position", "position", "name")
+    )
+    current = {
+        a.goal_id: a
+        for a in GoalAssessment.objects.filter(period=period, goal__in=goals).prefetch_related(
+            "points"
+        )
+    }
+    earlier: dict[int, GoalAssessment] = {}
+    for assessment in (
+        GoalAssessment.objects.filter(goal__in=goals)
+        .exclude(period=period)
+        .filter(period__year__lte=period.year)
+        .select_related("period")
+        .prefetch_related("points")
+        .order_by("period__year", "period__month")
+    ):
+        if (assessment.period.year, assessment.period.month) < (period.year, period.month):
+            earlier[assessment.goal_id] = assessment  # the latest earlier one wins
+    lines = []
+    for goal in goals:
+        suggestion = suggestions.get(
+            goal.pk, SuggestedLevel(AssessmentLevel.CANNOT_ASSESS, "Inga indikatorer.")
+        )
+        line = AssessmentLine(goal=goal, suggestion=suggestion, level=suggestion.level)
+        source = current.get(goal.pk) or earlier.get(goal.pk)
+        if source is not None:
+            line.motivation = source.motivation
+            line.results = points_text(source, AssessmentPointKind.RESULT)
+            line.deviations = points_text(source, AssessmentPointKind.DEVIATION)
+        if goal.pk in current:
+            line.level, line.reason = current[goal.pk].level, current[goal.pk].reason
+        elif source is not None:
+            line.prefilled_from = source.period.title
+        lines.append(line)
+    return AssessmentEntry(period, lines)
+
+
+def split_points(text: str) -> list[str]:
+    return [line.strip().lstrip("-•").strip() for line in text.splitlines() if line.strip()]
+
+
+def apply_assessment_post(entry: AssessmentEntry, data) -> None:
+    for line in entry.lines:
+        line.level = data.get(line.name("level"), "").strip()
+        line.motivation = data.get(line.name("motivation"), "").strip()
+        line.results = data.get(line.name("results"), "").strip()
+        line.deviations = data.get(line.name("deviations"), "").strip()
+        line.reason = data.get(line.name("reason"), "").strip()
+        line.errors = {}
+        if not line.level:
+            continue  # not assessed this period
+        if line.level not in AssessmentLevel.values:
+            line.errors["level"] = f"Okänd bedömning {line.level!r}."
+            continue
+        if not line.motivation:
+            line.errors["motivation"] = "Skriv en motivering till bedömningen."
+        if line.level != line.suggestion.level and not line.reason:
+            line.errors["reason"] = (
+                f"Bedömningen avviker från förslaget ({line.suggestion_label}): skriv varför."
+            )
+        for part in ("results", "deviations"):
+            if len(split_points(getattr(line, part))) > MAX_POINTS:
+                line.errors[part] = f"Högst {MAX_POINTS} punkter."
+
+
+def save_assessment_entry(entry: AssessmentEntry) -> int:
+    """Store every assessed goal's målbedömning with its points; returns how many."""
+    if entry.has_errors:
+        raise ValueError("Posten har fel och sparas inte.")
+    saved = 0
+    with transaction.atomic():
+        for line in entry.lines:
+            if not line.level:
+                GoalAssessment.objects.filter(goal=line.goal, period=entry.period).delete()
+                continue
+            reason = line.reason if line.level != line.suggestion.level else ""
+            assessment, _ = GoalAssessment.objects.update_or_create(
+                goal=line.goal,
+                period=entry.period,
+                defaults={
+                    "level": line.level,
+                    "motivation": line.motivation,
+                    "suggested_level": line.suggestion.level,
+                    "suggestion": line.suggestion.explanation,
+                    "reason": reason,
+                },
+            )
+            assessment.points.all().delete()
+            AssessmentPoint.objects.bulk_create(
+                AssessmentPoint(assessment=assessment, kind=kind, position=position, text=text)
+                for kind, text_block in (
+                    (AssessmentPointKind.RESULT, line.results),
+                    (AssessmentPointKind.DEVIATION, line.deviations),
+                )
+                for position, text in enumerate(split_points(text_block))
+            )
+            saved += 1
+    return saved

@@ -1,0 +1,52 @@
+"""Entering a period's indicator values and the year's målvärden: staff and controllers."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from amn.permissions import ENTER_FIGURES, committee_for_user
+from indicators.services.indicator_rows import period_label
+from indicators.services.value_entry import apply_post, build_value_entry, save_value_entry
+
+
+@login_required
+def value_entry(request: HttpRequest, code: str, year: int, month: int) -> HttpResponse:
+    committee = committee_for_user(request.user, code, ENTER_FIGURES)
+    if not 1 <= month <= 12 or not 1900 <= year <= 9999:
+        raise Http404("Perioden finns inte.")
+    entry = build_value_entry(committee, year, month)
+    if not entry.lines:
+        raise Http404(f"Nämnden följer inga indikatorer {year}.")
+    if request.method == "POST":
+        apply_post(entry, request.POST)
+        if not entry.has_errors:
+            result = save_value_entry(entry)
+            messages.success(
+                request,
+                f"Sparat: {result.created} nya, {result.changed} ändrade och "
+                f"{result.removed} borttagna värden och målvärden.",
+            )
+            return redirect("indicators:value-entry", code, year, month)
+        messages.error(
+            request,
+            f"Inget sparades: {entry.error_count} fel. Rätta fälten som är markerade nedan.",
+        )
+    return render(
+        request,
+        "indicators/value_entry.html",
+        {
+            "committee": committee,
+            "entry": entry,
+            "year": year,
+            "month": month,
+            "label": period_label(year, month),
+        },
+        status=400 if entry.has_errors else 200,
+    )
+
+
+urlpatterns = [
+    path("indikatorer/mata-in/<int:year>/<int:month>/", value_entry, name="value-entry"),
+]
