@@ -38,6 +38,7 @@ class AssessmentLine:
     deviations: str = ""
     reason: str = ""
     prefilled_from: str = ""
+    stored_level: str = ""  # the level already stored for the period
     errors: dict[str, str] = field(default_factory=dict)
 
     def name(self, part: str) -> str:
@@ -107,6 +108,7 @@ def build_assessment_entry(
             line.deviations = points_text(source, AssessmentPointKind.DEVIATION)
         if goal.pk in current:
             line.level, line.reason = current[goal.pk].level, current[goal.pk].reason
+            line.stored_level = line.level
         elif source is not None:
             line.prefilled_from = source.period.title
         lines.append(line)
@@ -132,7 +134,10 @@ def apply_assessment_post(entry: AssessmentEntry, data) -> None:
             continue
         if not line.motivation:
             line.errors["motivation"] = "Skriv en motivering till bedömningen."
-        if line.level != line.suggestion.level and not line.reason:
+        # A level kept as it was stored stands; choosing one the indicators do not
+        # suggest needs a reason.
+        changed = line.level != line.stored_level
+        if changed and line.level != line.suggestion.level and not line.reason:
             line.errors["reason"] = (
                 f"Bedömningen avviker från förslaget ({line.suggestion_label}): skriv varför."
             )

@@ -46,6 +46,7 @@ class EntryLine:
     target: str = ""
     target_note: str = ""
     target_prefilled: bool = False
+    stored: tuple[str, str] = ("", "")  # value and note as stored, to tell what changed
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -147,6 +148,7 @@ def build_value_entry(committee: Committee, year: int, month: int) -> ValueEntry
                 target=describe_target(target or last_year) if (target or last_year) else "",
                 target_note=(target or last_year).note if (target or last_year) else "",
                 target_prefilled=target is None and last_year is not None,
+                stored=(typed(now), now.note if now else ""),
             )
             lines.append(line)
     return ValueEntry(committee, year, month, earlier, lines)
@@ -183,7 +185,9 @@ def apply_post(entry: ValueEntry, data) -> None:
         line.target_note = data.get(line.name("tn"), "").strip()
         line.target_prefilled = False
         line.errors = {}
-        if line.value:
+        if (line.value, line.note) == line.stored:
+            pass  # left as it was: earlier rules may have let it in (I.U. without a reason)
+        elif line.value:
             _, _, error = check_value(line.value, line.note)
             if error:
                 line.errors["v"] = error
