@@ -74,7 +74,7 @@ def test_one_assessment_per_goal_and_period(amn):
     assert refused(GoalAssessment, goal=assessment.goal, period=assessment.period, level="uppnas")
 
 
-def test_a_nämndmål_name_is_unique_per_committee(amn):
+def test_a_nämndmål_name_is_unique_per_committee_and_budget_period(amn):
     goal = CommitteeGoal.objects.filter(committee=amn).first()
 
     assert refused(
@@ -82,8 +82,8 @@ def test_a_nämndmål_name_is_unique_per_committee(amn):
         committee=amn,
         municipal_goal=goal.municipal_goal,
         name=goal.name,
-        first_year=2030,
-        last_year=2030,
+        first_year=goal.first_year,
+        last_year=goal.first_year,
     )
 
 

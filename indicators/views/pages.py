@@ -5,6 +5,8 @@ Live figures are drafts: staff, controllers and administrators read them; nämnd
 read published reports (403 here), users without a role in the nämnd get 404.
 """
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -25,6 +27,7 @@ from indicators.services.exports import (
 from indicators.services.goal_table import GoalTable, build_goal_table
 from indicators.services.indicator_history import build_indicator_history
 from indicators.services.indicator_rows import period_label
+from indicators.services.kolada_peers import peer_comparison
 from indicators.services.measure_tables import build_measure_table
 
 
@@ -197,19 +200,14 @@ def indicator(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 def peer_context(request: HttpRequest, shown: Indicator, history) -> dict:
-    """The comparison with peer municipalities and Riket, when the indicator is in Kolada."""
+    """The comparison with peer municipalities and Riket, when the indicator is in Kolada:
+    read from what was fetched, never waiting on Kolada."""
     if not shown.kolada_kpi:
         return {}
-    from indicators.services.kolada_peers import peer_comparison
-
-    years = sorted({c.year for c in history.columns})[-5:]
-    chosen = request.GET.get("jamfor", "")
-    peers = [part.strip() for part in chosen.split(",") if part.strip()] or None
-    try:
-        comparison = peer_comparison(shown, years, peers=peers)
-    except ValueError as error:
-        return {"peer_error": str(error), "chosen_peers": chosen}
-    return {"comparison": comparison, "chosen_peers": chosen}
+    latest = max((c.year for c in history.columns), default=date.today().year - 1)
+    chosen = request.GET.get("jamfor", "").strip()
+    comparison = peer_comparison(shown, range(latest - 4, latest + 1), peers=chosen or None)
+    return {"comparison": comparison, "chosen_peers": chosen, "kolada_year": latest}
 
 
 def indicator_download(kind: str):

@@ -1,5 +1,7 @@
 """The målbedömning overview, the volymmått and personal tables and the indicator page."""
 
+from decimal import Decimal
+
 from django.urls import reverse
 
 from indicators.models import Indicator, IndicatorValue, Series
@@ -102,3 +104,30 @@ def test_another_nämnds_indicator_is_not_found(client, outsider, amn):
     assert (
         client.get(reverse("indicators:indicator", args=["AMN", indicator.pk])).status_code == 404
     )
+
+
+def test_the_indicator_page_compares_with_peers_and_riket_from_stored_kolada_values(
+    client, staff, amn
+):
+    from indicators.models import KoladaValue
+
+    indicator = Indicator.objects.get(name__startswith="Elever på SFI som klarat minst två")
+    indicator.kolada_kpi = "N18409"
+    indicator.save()
+    for municipality, value in (("0580", "33.4"), ("0581", "30.1"), ("0000", "35.2")):
+        KoladaValue.objects.create(
+            kpi="N18409", municipality=municipality, year=2022, gender="T", value=value
+        )
+    client.force_login(staff)
+    response = client.get(
+        reverse("indicators:indicator", args=["AMN", indicator.pk]), {"jamfor": "0581,abc"}
+    )
+    rows = response.context["comparison"].rows
+
+    assert [(r.kolada_id, r.values_by_year[2022]) for r in rows] == [
+        ("0580", Decimal("33.4")),
+        ("0581", Decimal("30.1")),
+        ("0000", Decimal("35.2")),
+    ]
+    assert "Inte giltiga Kolada-id" in response.content.decode()
+    assert "Hämta från Kolada" in response.content.decode()
