@@ -139,3 +139,11 @@ LEDGER_IMPORT_IN_BACKGROUND = env_bool("LEDGER_IMPORT_IN_BACKGROUND", True)
 UPLOAD_DIR = Path(env_str("UPLOAD_DIR", str(BASE_DIR / "var" / "uploads")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+
+# Kolada, the municipal statistics API that indicator values are fetched from. Every call
+# waits at most KOLADA_TIMEOUT_SECONDS and a failed call (no connection, 429, 5xx) is tried
+# again KOLADA_RETRIES times. The button fetches inside a web request, so the worst case,
+# timeout × (retries + 1), stays below gunicorn's 30-second worker timeout by default.
+KOLADA_BASE_URL = env_str("KOLADA_BASE_URL", "https://api.kolada.se/v3")
+KOLADA_TIMEOUT_SECONDS = env_int("KOLADA_TIMEOUT_SECONDS", 10)
+KOLADA_RETRIES = env_int("KOLADA_RETRIES", 1)

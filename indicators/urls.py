@@ -1,0 +1,6 @@
+"""URLs of the indicator side, below /namnd/<code>/. Each view module owns its patterns."""
+
+from indicators.views import entry, kolada, pages
+
+app_name = "indicators"
+urlpatterns = [*pages.urlpatterns, *entry.urlpatterns, *kolada.urlpatterns]
