@@ -27,29 +27,15 @@ def nice_step(span: Decimal, ticks: int = 5) -> Decimal:
     return Decimal(10).scaleb(exponent)
 
 
-@dataclass
-class ChartLine:
-    label: str
-    points: str  # "x,y x,y …" of the points with a value
-    dots: list[tuple[str, str, str]]  # x, y, the point's text
-    css_class: str
+class ChartLayout:
+    """Where the plot area and the axis labels lie, from a chart's size and margins."""
 
-
-@dataclass
-class MultiLineChart:
-    """Several series over the same categories (years), with a legend."""
-
-    title: str
-    width: int = 720
-    height: int = 300
-    left: int = 64
-    right: int = 16
-    top: int = 16
-    bottom: int = 48
-    unit: str = ""
-    lines: list[ChartLine] = field(default_factory=list)
-    y_ticks: list[Tick] = field(default_factory=list)
-    x_ticks: list[Tick] = field(default_factory=list)
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
 
     @property
     def plot_right(self) -> int:
@@ -66,6 +52,31 @@ class MultiLineChart:
     @property
     def x_label_y(self) -> int:
         return self.height - self.bottom + 20
+
+
+@dataclass
+class ChartLine:
+    label: str
+    points: str  # "x,y x,y …" of the points with a value
+    dots: list[tuple[str, str, str]]  # x, y, the point's text
+    css_class: str
+
+
+@dataclass
+class MultiLineChart(ChartLayout):
+    """Several series over the same categories (years), with a legend."""
+
+    title: str
+    width: int = 720
+    height: int = 300
+    left: int = 64
+    right: int = 16
+    top: int = 16
+    bottom: int = 48
+    unit: str = ""
+    lines: list[ChartLine] = field(default_factory=list)
+    y_ticks: list[Tick] = field(default_factory=list)
+    x_ticks: list[Tick] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:

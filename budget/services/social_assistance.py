@@ -11,7 +11,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.db.models import Sum
 
-from amn.lib.charts import Tick, coordinate, nice_step
+from amn.lib.charts import ChartLayout, Tick, coordinate, nice_step
 from amn.lib.money import Unit, format_swedish, in_unit
 from amn.models import MONTH_NAMES, Committee
 from budget.models import Measure, MonthlyAmount, RowKind, SummaryRow
@@ -117,7 +117,7 @@ def build_social_assistance(
 
 
 @dataclass
-class LineChart:
+class LineChart(ChartLayout):
     """A line chart laid out for inline SVG: coordinates in the SVG's own units.
 
     `segments` are runs of consecutive months with a value; a month without one leaves
@@ -135,22 +135,6 @@ class LineChart:
     y_ticks: list[Tick] = field(default_factory=list)
     x_ticks: list[Tick] = field(default_factory=list)
     unit_label: str = "mnkr"
-
-    @property
-    def plot_right(self) -> int:
-        return self.width - self.right
-
-    @property
-    def plot_bottom(self) -> int:
-        return self.height - self.bottom
-
-    @property
-    def y_label_x(self) -> int:
-        return self.left - 6
-
-    @property
-    def x_label_y(self) -> int:
-        return self.height - self.bottom + 20
 
     @property
     def polylines(self) -> list[str]:
