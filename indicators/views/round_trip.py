@@ -1,0 +1,345 @@
+"""Indicator values and målvärden to Excel and back: export → edit → upload → preview →
+confirm. Staff and controllers only: the figures are drafts until a report is published.
+
+An upload waits in UPLOAD_DIR under a random token between preview and confirmation, with
+a record of who uploaded it for which nämnd and its SHA-256. Only that user, in that nämnd,
+can preview or confirm it, and a confirmation imports exactly the file that was previewed:
+the checksum shown in the preview form must match the stored file's.
+"""
+
+import hashlib
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from amn.lib.spreadsheet import csv_response, xlsx_response
+from amn.models import Committee
+from amn.permissions import ENTER_FIGURES, committee_for_user
+from budget.services.ledger_files import FileRefused
+from indicators.models import IndicatorValue
+from indicators.resources import (
+    TARGETS_TITLE,
+    VALUES_TITLE,
+    ImportOutcome,
+    IndicatorValueResource,
+    TargetResource,
+    UploadTable,
+    export_sheet,
+    read_upload,
+    run_import,
+)
+
+# An upload nobody confirmed is removed after a day.
+UPLOAD_LIFETIME_SECONDS = 24 * 3600
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def max_upload_bytes() -> int:
+    return settings.LEDGER_IMPORT_MAX_BYTES
+
+
+# --- Export --------------------------------------------------------------------------------
+
+
+def _year_filter(request: HttpRequest) -> int | None:
+    """?ar=2023 limits an export to one year."""
+    text = request.GET.get("ar", "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1900 <= int(text) <= 9999:
+        raise Http404("Året finns inte.")
+    return int(text)
+
+
+def _file_name(what: str, committee: Committee, year: int | None) -> str:
+    return f"{what}-{committee.code}" + (f"-{year}" if year else "")
+
+
+def _download(request: HttpRequest, code: str, what: str, resource_class, title: str):
+    committee = committee_for_user(request.user, code, ENTER_FIGURES)
+    year = _year_filter(request)
+    sheet = export_sheet(resource_class(committee), title, year)
+    name = _file_name(what, committee, year)
+    if request.GET.get("format") == "csv":
+        return csv_response(sheet, f"{name}.csv")
+    return xlsx_response([sheet], f"{name}.xlsx")
+
+
+@login_required
+def export_values(request: HttpRequest, code: str) -> HttpResponse:
+    return _download(request, code, "indikatorvarden", IndicatorValueResource, VALUES_TITLE)
+
+
+@login_required
+def export_targets(request: HttpRequest, code: str) -> HttpResponse:
+    return _download(request, code, "malvarden", TargetResource, TARGETS_TITLE)
+
+
+@login_required
+def export_workbook(request: HttpRequest, code: str) -> HttpResponse:
+    """Values and målvärden in one workbook, one sheet each: edit both, import once."""
+    committee = committee_for_user(request.user, code, ENTER_FIGURES)
+    year = _year_filter(request)
+    sheets = [
+        export_sheet(IndicatorValueResource(committee), VALUES_TITLE, year),
+        export_sheet(TargetResource(committee), TARGETS_TITLE, year),
+    ]
+    return xlsx_response(sheets, f"{_file_name('indikatorer', committee, year)}.xlsx")
+
+
+# --- Stored uploads ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    token: str
+    path: Path
+    file_name: str
+    checksum: str
+    user_id: int
+    committee_id: int
+
+    @property
+    def record_path(self) -> Path:
+        return self.path.with_suffix(".json")
+
+
+def upload_directory() -> Path:
+    return Path(settings.UPLOAD_DIR) / "indikatorer"
+
+
+def store_upload(uploaded_file, committee: Committee, user) -> StoredUpload:
+    """Write the upload under a random name, with who sent it for which nämnd and its
+    SHA-256 beside it."""
+    directory = upload_directory()
+    directory.mkdir(parents=True, exist_ok=True)
+    remove_stale_uploads(directory)
+    token = secrets.token_hex(16)
+    path = directory / f"{token}.upload"
+    digest = hashlib.sha256()
+    with path.open("wb") as handle:
+        for chunk in uploaded_file.chunks():
+            digest.update(chunk)
+            handle.write(chunk)
+    stored = StoredUpload(
+        token=token,
+        path=path,
+        file_name=Path(uploaded_file.name).name[:200],
+        checksum=digest.hexdigest(),
+        user_id=user.pk,
+        committee_id=committee.pk,
+    )
+    stored.record_path.write_text(
+        json.dumps(
+            {
+                "file_name": stored.file_name,
+                "checksum": stored.checksum,
+                "user": stored.user_id,
+                "committee": stored.committee_id,
+            }
+        ),
+        encoding="utf-8",
+    )
+    return stored
+
+
+def stored_upload(token: str, committee: Committee, user) -> StoredUpload:
+    """The upload behind `token` if this user sent it for this nämnd; 404 otherwise, the
+    same answer as for a token that never existed."""
+    if not _TOKEN.fullmatch(token):
+        raise Http404("Filen finns inte.")
+    path = upload_directory() / f"{token}.upload"
+    try:
+        record = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise Http404("Filen finns inte längre: den är redan inläst eller avbruten.") from None
+    if record.get("user") != user.pk or record.get("committee") != committee.pk:
+        raise Http404("Filen finns inte.")
+    if not path.exists():
+        raise Http404("Filen finns inte längre: den är redan inläst eller avbruten.")
+    return StoredUpload(
+        token, path, record["file_name"], record["checksum"], record["user"], record["committee"]
+    )
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def remove_upload(stored: StoredUpload) -> None:
+    stored.path.unlink(missing_ok=True)
+    stored.record_path.unlink(missing_ok=True)
+
+
+def remove_stale_uploads(directory: Path) -> None:
+    too_old = time.time() - UPLOAD_LIFETIME_SECONDS
+    for item in directory.iterdir():
+        if item.suffix in (".upload", ".json") and item.stat().st_mtime < too_old:
+            item.unlink(missing_ok=True)
+
+
+def read_stored(stored: StoredUpload) -> list[UploadTable]:
+    """The tables of the stored file, after checking it is still the file that was sent."""
+    if file_checksum(stored.path) != stored.checksum:
+        raise FileRefused(f"{stored.file_name}: filen har ändrats sedan den laddades upp.")
+    return read_upload(stored.path, stored.file_name, max_upload_bytes())
+
+
+# --- Upload, preview, confirm --------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Fil",
+        help_text="Excel (.xlsx) eller CSV, som den laddas ned här: ett blad med "
+        "indikatorvärden, ett med målvärden, eller båda.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > max_upload_bytes():
+            raise forms.ValidationError(
+                f"Filen är {upload.size / 1_000_000:.1f} MB; gränsen är "
+                f"{max_upload_bytes() / 1_000_000:.0f} MB."
+            )
+        return upload
+
+
+def _upload_page(request, committee, form, status=200) -> HttpResponse:
+    years = (
+        IndicatorValue.objects.filter(series__indicator__committee=committee)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return render(
+        request,
+        "indicators/round_trip_upload.html",
+        {"committee": committee, "form": form, "years": list(years)},
+        status=status,
+    )
+
+
+@login_required
+def upload(request: HttpRequest, code: str) -> HttpResponse:
+    """The downloads and the upload form; a good upload goes on to its preview."""
+    committee = committee_for_user(request.user, code, ENTER_FIGURES)
+    if request.method != "POST":
+        return _upload_page(request, committee, UploadForm())
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _upload_page(request, committee, form, status=400)
+    stored = store_upload(form.cleaned_data["file"], committee, request.user)
+    try:
+        read_stored(stored)
+    except FileRefused as refusal:
+        remove_upload(stored)
+        form.add_error("file", refusal.message)
+        return _upload_page(request, committee, form, status=400)
+    return redirect("indicators:round-trip-preview", code=committee.code, token=stored.token)
+
+
+def _preview_page(request, committee, stored, outcome: ImportOutcome, *, status=200, failed=False):
+    return render(
+        request,
+        "indicators/round_trip_preview.html",
+        {
+            "committee": committee,
+            "stored": stored,
+            "outcome": outcome,
+            "failed": failed,
+            "may_confirm": not failed and not outcome.errors and outcome.has_changes,
+        },
+        status=status,
+    )
+
+
+def _refused(request, committee, stored, refusal: FileRefused) -> HttpResponse:
+    remove_upload(stored)
+    messages.error(request, refusal.message)
+    return redirect("indicators:round-trip-upload", code=committee.code)
+
+
+@login_required
+def preview(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    """Every row of the file with what importing it would do, and every error: a dry run
+    of the real import, rolled back."""
+    committee = committee_for_user(request.user, code, ENTER_FIGURES)
+    stored = stored_upload(token, committee, request.user)
+    try:
+        tables = read_stored(stored)
+    except FileRefused as refusal:
+        return _refused(request, committee, stored, refusal)
+    outcome = run_import(committee, tables, stored.file_name, dry_run=True)
+    return _preview_page(request, committee, stored, outcome)
+
+
+@require_POST
+@login_required
+def confirm(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    """Import the previewed file: everything in one transaction, or nothing."""
+    committee = committee_for_user(request.user, code, ENTER_FIGURES)
+    stored = stored_upload(token, committee, request.user)
+    if request.POST.get("checksum") != stored.checksum:
+        messages.error(request, "Filen stämmer inte med förhandsgranskningen. Granska den igen.")
+        return redirect("indicators:round-trip-preview", code=committee.code, token=token)
+    try:
+        tables = read_stored(stored)
+    except FileRefused as refusal:
+        return _refused(request, committee, stored, refusal)
+    outcome = run_import(committee, tables, stored.file_name, dry_run=False)
+    if outcome.errors:
+        messages.error(request, f"{stored.file_name} lästes inte in. Ingenting lagrades.")
+        return _preview_page(request, committee, stored, outcome, status=400, failed=True)
+    remove_upload(stored)
+    messages.success(request, f"{stored.file_name} är inläst: {outcome.summary}.")
+    return redirect("indicators:round-trip-upload", code=committee.code)
+
+
+@require_POST
+@login_required
+def discard(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    committee = committee_for_user(request.user, code, ENTER_FIGURES)
+    stored = stored_upload(token, committee, request.user)
+    remove_upload(stored)
+    messages.info(request, f"Importen av {stored.file_name} är avbruten; ingenting lagrades.")
+    return redirect("indicators:round-trip-upload", code=committee.code)
+
+
+urlpatterns = [
+    path("indikatorer/excel/", export_workbook, name="round-trip-workbook"),
+    path("indikatorer/excel/varden/", export_values, name="round-trip-values"),
+    path("indikatorer/excel/malvarden/", export_targets, name="round-trip-targets"),
+    path("indikatorer/excel/importera/", upload, name="round-trip-upload"),
+    path(
+        "indikatorer/excel/importera/forhandsgranska/<str:token>/",
+        preview,
+        name="round-trip-preview",
+    ),
+    path(
+        "indikatorer/excel/importera/bekrafta/<str:token>/",
+        confirm,
+        name="round-trip-confirm",
+    ),
+    path(
+        "indikatorer/excel/importera/avbryt/<str:token>/",
+        discard,
+        name="round-trip-discard",
+    ),
+]
