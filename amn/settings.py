@@ -136,6 +136,9 @@ LEDGER_IMPORT_MAX_COMPRESSION_RATIO = env_int("LEDGER_IMPORT_MAX_COMPRESSION_RAT
 LEDGER_IMPORT_MAX_ZIP_ENTRIES = env_int("LEDGER_IMPORT_MAX_ZIP_ENTRIES", 1_000)
 # Read uploaded files in a background thread so that no web worker waits on a big file.
 LEDGER_IMPORT_IN_BACKGROUND = env_bool("LEDGER_IMPORT_IN_BACKGROUND", True)
+# Indicator values in Excel: every row of an upload is previewed on one page, so a file
+# far beyond a nämnd's figures (a few thousand rows) is refused before it is read.
+INDICATOR_IMPORT_MAX_BYTES = env_int("INDICATOR_IMPORT_MAX_BYTES", 5_000_000)
 UPLOAD_DIR = Path(env_str("UPLOAD_DIR", str(BASE_DIR / "var" / "uploads")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000

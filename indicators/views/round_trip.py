@@ -32,14 +32,11 @@ from indicators.models import IndicatorValue
 from indicators.resources import (
     TARGETS_TITLE,
     VALUES_TITLE,
-    ImportOutcome,
     IndicatorValueResource,
     TargetResource,
-    UploadTable,
     export_sheet,
-    read_upload,
-    run_import,
 )
+from indicators.services.round_trip import ImportOutcome, UploadTable, read_upload, run_import
 
 # An upload nobody confirmed is removed after a day.
 UPLOAD_LIFETIME_SECONDS = 24 * 3600
@@ -47,7 +44,7 @@ _TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 def max_upload_bytes() -> int:
-    return settings.LEDGER_IMPORT_MAX_BYTES
+    return settings.INDICATOR_IMPORT_MAX_BYTES
 
 
 # --- Export --------------------------------------------------------------------------------

@@ -511,7 +511,7 @@ def test_the_refusal_names_the_missing_columns(signed_in):
 
 
 def test_a_file_over_the_size_limit_is_refused(signed_in, settings):
-    settings.LEDGER_IMPORT_MAX_BYTES = 1_000
+    settings.INDICATOR_IMPORT_MAX_BYTES = 1_000
 
     response = upload(signed_in, download(signed_in, "values"))
 
