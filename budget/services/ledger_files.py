@@ -145,21 +145,23 @@ def max_upload_bytes() -> int:
     return settings.LEDGER_IMPORT_MAX_BYTES
 
 
-def detect_format(path: Path, file_name: str) -> str:
-    """ "xlsx", "csv" or "sie", judged by the content, not the name; FileRefused otherwise."""
+def open_upload(path: Path, file_name: str, max_bytes: int) -> tuple[str, bytes]:
+    """("xlsx", head) for a sound workbook, ("text", head) for anything else that may be
+    text; FileRefused for an empty or too large file, the old .xls format, a damaged zip
+    archive or a decompression bomb. `head` is the first 4 KiB."""
     size = path.stat().st_size
     if size == 0:
         raise FileRefused(f"{file_name}: filen är tom.")
-    if size > max_upload_bytes():
+    if size > max_bytes:
         raise FileRefused(
             f"{file_name}: filen är {size / 1_000_000:.1f} MB; gränsen är "
-            f"{max_upload_bytes() / 1_000_000:.0f} MB."
+            f"{max_bytes / 1_000_000:.0f} MB."
         )
     with path.open("rb") as handle:
         head = handle.read(4096)
     if head.startswith(b"PK\x03\x04"):
         check_zip_container(path, file_name)
-        return "xlsx"
+        return "xlsx", head
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused(
             f"{file_name}: det gamla Excel-formatet (.xls) kan inte läsas in. "
@@ -167,6 +169,14 @@ def detect_format(path: Path, file_name: str) -> str:
         )
     if head.startswith(b"PK"):
         raise FileRefused(f"{file_name}: filen är skadad (ofullständigt zip-arkiv).")
+    return "text", head
+
+
+def detect_format(path: Path, file_name: str) -> str:
+    """ "xlsx", "csv" or "sie", judged by the content, not the name; FileRefused otherwise."""
+    kind, head = open_upload(path, file_name, max_upload_bytes())
+    if kind == "xlsx":
+        return kind
     if b"\x00" in head:
         raise FileRefused(
             f"{file_name}: filen är varken en Excel-fil (.xlsx), en CSV-fil eller en SIE-fil."

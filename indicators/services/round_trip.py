@@ -21,7 +21,7 @@ from import_export.results import Result, RowResult
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from amn.models import MONTH_NAMES, Committee
-from budget.services.ledger_files import FileRefused, check_zip_container
+from budget.services.ledger_files import FileRefused, open_upload
 from budget.services.ledger_tabular import decode_text, sniff_delimiter
 from indicators.models import (
     IndicatorValue,
@@ -75,25 +75,10 @@ TABLE_HEADERS = {"values": VALUE_HEADERS, "targets": TARGET_HEADERS}
 
 def table_format(path: Path, file_name: str, max_bytes: int) -> str:
     """ "xlsx" or "csv", judged by the content; FileRefused for anything else."""
-    size = path.stat().st_size
-    if size == 0:
-        raise FileRefused(f"{file_name}: filen är tom.")
-    if size > max_bytes:
-        raise FileRefused(
-            f"{file_name}: filen är {size / 1_000_000:.1f} MB; gränsen är "
-            f"{max_bytes / 1_000_000:.0f} MB."
-        )
-    with path.open("rb") as handle:
-        head = handle.read(4096)
-    if head.startswith(b"PK\x03\x04"):
-        check_zip_container(path, file_name)
-        return "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileRefused(
-            f"{file_name}: det gamla Excel-formatet (.xls) kan inte läsas in. "
-            "Spara filen som Excel-arbetsbok (.xlsx) och försök igen."
-        )
-    if head.startswith(b"PK") or b"\x00" in head:
+    kind, head = open_upload(path, file_name, max_bytes)
+    if kind == "xlsx":
+        return kind
+    if b"\x00" in head:
         raise FileRefused(f"{file_name}: filen är varken en Excel-fil (.xlsx) eller en CSV-fil.")
     return "csv"
 
