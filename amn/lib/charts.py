@@ -133,7 +133,7 @@ def multi_line_chart(
                     label=label,
                     points=" ".join(f"{x},{y}" for x, y, _ in dots),
                     dots=dots,
-                    css_class=f"series series-{number % 6}",
+                    css_class=f"series series-{number % 8}",
                 )
             )
     return chart
