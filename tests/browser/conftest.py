@@ -1,0 +1,81 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server.
+
+The live server reads committed data, so these tests use a transactional database, which
+pytest-django empties after each test; the demo nämnd is loaded before each and once
+more when they are done. Playwright's synchronous API keeps an event loop in the
+test's thread, which Django would otherwise take for async code.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "webbläsare-test"
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if not path:
+        # Browser tests must run, not skip: bin/test installs Chromium (bin/browser).
+        raise RuntimeError("Chromium saknas: kör bin/browser (Debians paket chromium).")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def demo_after_browser_tests(django_db_blocker):
+    """pytest-django empties a transactional database after each test; tests it cannot
+    tell use the database (fixtures asked for by name at run time) may run after these
+    and expect the demo nämnd, so it is loaded again when the browser tests are done."""
+    yield
+    with django_db_blocker.unblock():
+        call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="sv-SE")
+    context.set_default_timeout(15_000)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def log_in(page, django_user_model, demo):
+    """Log in through the login form as a new user with `role` in the demo nämnd."""
+    from amn.models import Committee, CommitteeMembership
+
+    def as_role(role: str, username: str = "webb-användare"):
+        user = django_user_model.objects.create_user(username, password=PASSWORD)
+        CommitteeMembership.objects.create(
+            user=user, committee=Committee.objects.get(code="AMN"), role=role
+        )
+        page.goto("/logga-in/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url("**/")
+        return user
+
+    return as_role
