@@ -213,6 +213,63 @@ def bench_memory(path: Path, lines: int) -> None:
     )
 
 
+def time_page(client, url: str, requests: int) -> tuple[float, float, int]:
+    """Median and p95 milliseconds of `requests` GETs after five warm-ups, and the SQL
+    queries of one request."""
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(5):
+        assert client.get(url).status_code == 200
+    timings = []
+    for _ in range(requests):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    timings.sort()
+    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], len(queries)
+
+
+def bench_goals(goals: int, requests: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from benchmarks.stored_goals import store_goals
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_superuser": True, "is_staff": True}
+    )
+    client = Client()
+    client.force_login(user)
+    pages = (
+        ("nämndindikatorer (goal table)", "indicators:goal-table"),
+        ("målbedömning overview", "indicators:assessment-overview"),
+        ("indicator value entry", "indicators:value-entry"),
+        ("goal table Excel download", "indicators:goal-table-xlsx"),
+    )
+
+    def time_pages(code: str, what: str) -> None:
+        for title, name in pages:
+            url = reverse(name, args=[code, 2023, 8])
+            median, p95, queries = time_page(client, url, requests)
+            print(
+                f"{what}, {title}: median {median:.1f} ms, p95 {p95:.1f} ms over {requests} "
+                f"requests, {queries} SQL queries a request"
+            )
+
+    time_pages("AMN", "demo AMN (12 nämndmål, the seeds' indicators)")
+    started = time.perf_counter()
+    committee, counts = store_goals(goals)
+    print(
+        f"stored {counts['goals']} nämndmål, {counts['indicators']} indicators, "
+        f"{counts['series']} series, {counts['values']:,} values for {committee.code} "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    time_pages(committee.code, f"{committee.code} ({counts['series']} series)")
+
+
 def bench_page(stored: int, requests: int) -> None:
     from benchmarks.stored_ledger import store_ledger_years
 
@@ -224,7 +281,6 @@ def bench_page(stored: int, requests: int) -> None:
     )
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from budget.services.operating_summary import build_operating_summary
@@ -235,21 +291,10 @@ def bench_page(stored: int, requests: int) -> None:
     client = Client()
     client.force_login(user)
     url = reverse("budget:operating-summary", args=[committee.code, 2023, 8])
-    for _ in range(5):
-        assert client.get(url).status_code == 200
-    timings = []
-    for _ in range(requests):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    timings.sort()
-    median = statistics.median(timings)
-    p95 = timings[int(len(timings) * 0.95) - 1]
+    median, p95, queries = time_page(client, url, requests)
     print(
         f"driftsammandrag page with {count:,} stored lines: median {median:.1f} ms, "
-        f"p95 {p95:.1f} ms over {requests} requests, {len(queries)} SQL queries a request "
+        f"p95 {p95:.1f} ms over {requests} requests, {queries} SQL queries a request "
         f"(goal median ≤ 100 ms): {verdict(median <= 100)}"
     )
     started = time.perf_counter()
@@ -260,7 +305,8 @@ def bench_page(stored: int, requests: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("which", nargs="*", default=["import", "page"])
+    parser.add_argument("which", nargs="*", default=["import", "page", "goals"])
+    parser.add_argument("--goals", type=int, default=100, help="extra nämndmål to store")
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--stored", type=int, default=2_000_000)
     parser.add_argument("--sample", type=int, default=5_000, help="lines for import-export")
@@ -272,6 +318,8 @@ def main() -> None:
         bench_import(arguments.lines, arguments.sample)
     if "page" in arguments.which:
         bench_page(arguments.stored, arguments.requests)
+    if "goals" in arguments.which:
+        bench_goals(arguments.goals, arguments.requests)
 
 
 if __name__ == "__main__":

@@ -123,7 +123,11 @@ def rules_of(committee: Committee) -> AssessmentRules:
     )
 
 
-def build_goal_table(committee: Committee, year: int, month: int) -> GoalTable:
+def build_goal_table(
+    committee: Committee, year: int, month: int, *, with_indicators: bool = True
+) -> GoalTable:
+    """The goal table; without indicators (for the overview) only goals and målbedömningar
+    are read and no suggestion is made."""
     columns, current = goal_columns(year, month)
     period = follow_up_period(committee, year, month)
     goals = list(
@@ -131,18 +135,23 @@ def build_goal_table(committee: Committee, year: int, month: int) -> GoalTable:
             committee=committee, first_year__lte=year, last_year__gte=year
         ).select_related("municipal_goal__area")
     )
-    links = list(
-        GoalIndicator.objects.filter(
-            goal__in=goals,
-            first_year__lte=year,
-            last_year__gte=year,
-            indicator__kind=IndicatorKind.INDICATOR,
+    links = (
+        list(
+            GoalIndicator.objects.filter(
+                goal__in=goals,
+                first_year__lte=year,
+                last_year__gte=year,
+                indicator__kind=IndicatorKind.INDICATOR,
+            )
+            .select_related("indicator")
+            .order_by("goal_id", "position", "indicator__position", "pk")
         )
-        .select_related("indicator")
-        .order_by("goal_id", "position", "indicator__position", "pk")
+        if with_indicators
+        else []
     )
-    series = load_series(link.indicator for link in links)
-    stored = load_values((s for group in series.values() for s in group), columns, year)
+    kinds = [IndicatorKind.INDICATOR]
+    series = load_series(committee, kinds) if links else {}
+    stored = load_values(committee, kinds, columns, year) if links else None
     assessments = (
         {a.goal_id: a for a in GoalAssessment.objects.filter(period=period, goal__in=goals)}
         if period

@@ -6,11 +6,15 @@ same value prints the same way everywhere.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
+from typing import NamedTuple
 
-from amn.models import MONTH_NAMES
+from django.db.models import Q
+
+from amn.models import MONTH_NAMES, Committee
 from indicators.models import Indicator, IndicatorValue, Series, Target, ValueKind
 from indicators.targets import describe_target, format_value, target_met
 
@@ -30,9 +34,11 @@ class Column:
             return f"Prognos {self.year}"
         return period_label(self.year, self.month)
 
-    @property
+    @cached_property
     def key(self) -> tuple[int, int, str]:
-        return (self.year, self.month, self.kind)
+        # Plain str: a TextChoices member hashes in Python, and tables look keys up
+        # thousands of times.
+        return (self.year, self.month, str(self.kind))
 
 
 def period_label(year: int, month: int) -> str:
@@ -132,14 +138,29 @@ def is_main_series(series: Series) -> bool:
     return series.gender == "T" and series.administration_id is None
 
 
+class StoredValue(NamedTuple):
+    """The fields of an IndicatorValue a table prints: read as plain tuples, since a goal
+    table of a large nämnd holds thousands of them."""
+
+    value: Decimal | None
+    decimals: int
+    missing: bool
+    annotation: str
+    note: str
+    origin: str
+
+
+STORED_FIELDS = ["series_id", "year", "month", "kind", *StoredValue._fields]
+
+
 @dataclass
 class StoredValues:
     """The values and targets of some series, fetched in two queries."""
 
-    values: dict[tuple[int, int, int, str], IndicatorValue]
+    values: dict[tuple[int, int, int, str], StoredValue]
     targets: dict[tuple[int, int], Target]
 
-    def value(self, series: Series, column: Column) -> IndicatorValue | None:
+    def value(self, series: Series, column: Column) -> StoredValue | None:
         return self.values.get((series.pk, *column.key))
 
     def target(self, series: Series, year: int) -> Target | None:
@@ -147,31 +168,36 @@ class StoredValues:
 
 
 def load_values(
-    series: Iterable[Series], columns: Sequence[Column], target_year: int
+    committee: Committee, kinds: Sequence[str], columns: Sequence[Column], target_year: int
 ) -> StoredValues:
-    ids = [s.pk for s in series]
-    years = {column.year for column in columns}
+    """The values of the nämnd's indicators of `kinds` in `columns` (and the full year
+    before each, for direction targets), and their målvärden of `target_year`. Selected by
+    nämnd rather than by a list of series, which a large nämnd would make very long."""
+    wanted = {column.key for column in columns}
+    wanted |= {(column.year - 1, 12, str(ValueKind.OUTCOME)) for column in columns}
+    periods = Q()
+    for year, month, kind in wanted:
+        periods |= Q(year=year, month=month, kind=kind)
+    mine = {"series__indicator__committee": committee, "series__indicator__kind__in": kinds}
     values = {
-        (v.series_id, v.year, v.month, v.kind): v
-        for v in IndicatorValue.objects.filter(series_id__in=ids, year__in=years)
+        (row[0], row[1], row[2], row[3]): StoredValue(*row[4:])
+        for row in IndicatorValue.objects.filter(periods, **mine).values_list(*STORED_FIELDS)
     }
-    targets = {
-        (t.series_id, t.year): t for t in Target.objects.filter(series_id__in=ids, year=target_year)
-    }
+    targets = {(t.series_id, t.year): t for t in Target.objects.filter(year=target_year, **mine)}
     return StoredValues(values, targets)
 
 
-def load_series(indicators: Iterable[Indicator]) -> dict[int, list[Series]]:
-    """Each indicator's series in order, in one query."""
+def load_series(committee: Committee, kinds: Sequence[str]) -> dict[int, list[Series]]:
+    """The series of the nämnd's indicators of `kinds`, per indicator in order: one query."""
     by_indicator: dict[int, list[Series]] = defaultdict(list)
-    for series in Series.objects.filter(indicator__in=list(indicators)).order_by(
-        "indicator_id", "position", "pk"
-    ):
+    for series in Series.objects.filter(
+        indicator__committee=committee, indicator__kind__in=kinds
+    ).order_by("indicator_id", "position", "pk"):
         by_indicator[series.indicator_id].append(series)
     return by_indicator
 
 
-def value_cell(stored: IndicatorValue | None, footnotes: Footnotes) -> ValueCell:
+def value_cell(stored: StoredValue | IndicatorValue | None, footnotes: Footnotes) -> ValueCell:
     if stored is None:
         return ValueCell()
     return ValueCell(

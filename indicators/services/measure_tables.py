@@ -52,8 +52,8 @@ def build_measure_table(committee: Committee, kind: str, year: int, month: int) 
     indicators = list(
         Indicator.objects.filter(committee=committee, kind=kind).order_by("position", "pk")
     )
-    series = load_series(indicators)
-    stored = load_values((s for group in series.values() for s in group), columns, year)
+    series = load_series(committee, [kind])
+    stored = load_values(committee, [kind], columns, year)
     footnotes = Footnotes()
     rows: list[IndicatorRow] = []
     for indicator in indicators:

@@ -25,7 +25,13 @@ from indicators.models import (
     Target,
     ValueKind,
 )
-from indicators.services.indicator_rows import Column, is_main_series, load_series
+from indicators.services.indicator_rows import (
+    STORED_FIELDS,
+    Column,
+    StoredValue,
+    is_main_series,
+    load_series,
+)
 from indicators.targets import decimals_of, describe_target, format_value, parse_target
 
 MISSING_WORDS = {"I.U.", "I.U", "IU"}
@@ -98,14 +104,14 @@ def followed_indicators(committee: Committee, year: int) -> list[Indicator]:
     )
 
 
-def shown(stored: IndicatorValue | None) -> str:
+def shown(stored: StoredValue | None) -> str:
     if stored is None:
         return ""
     printed = format_value(stored.value, stored.decimals)
     return f"{printed} {stored.annotation}".strip()
 
 
-def typed(stored: IndicatorValue | None) -> str:
+def typed(stored: StoredValue | IndicatorValue | None) -> str:
     """A stored value as it is typed into its field ("88,9", "I.U."), without the
     annotation a report may print beside it; the same text posted back changes nothing."""
     if stored is None:
@@ -115,18 +121,17 @@ def typed(stored: IndicatorValue | None) -> str:
 
 def build_value_entry(committee: Committee, year: int, month: int) -> ValueEntry:
     indicators = followed_indicators(committee, year)
-    series_of = load_series(indicators)
-    all_series = [s for group in series_of.values() for s in group]
+    series_of = load_series(committee, IndicatorKind.values)
     earlier = previous_columns(year, month)
+    mine = {"series__indicator__committee": committee}
     values = {
-        (v.series_id, v.year, v.month, v.kind): v
-        for v in IndicatorValue.objects.filter(
-            series__in=all_series, year__in={year, year - 1, year - 2}
-        )
+        (row[0], row[1], row[2], row[3]): StoredValue(*row[4:])
+        for row in IndicatorValue.objects.filter(
+            year__in={year, year - 1, year - 2}, **mine
+        ).values_list(*STORED_FIELDS)
     }
     targets = {
-        (t.series_id, t.year): t
-        for t in Target.objects.filter(series__in=all_series, year__in=[year, year - 1])
+        (t.series_id, t.year): t for t in Target.objects.filter(year__in=[year, year - 1], **mine)
     }
     lines = []
     for indicator in indicators:

@@ -38,8 +38,11 @@ def _committee(request: HttpRequest, code: str, year: int, month: int) -> Commit
     return committee
 
 
-def _goal_table(request: HttpRequest, code: str, year: int, month: int) -> GoalTable:
-    table = build_goal_table(_committee(request, code, year, month), year, month)
+def _goal_table(
+    request: HttpRequest, code: str, year: int, month: int, *, with_indicators: bool = True
+) -> GoalTable:
+    committee = _committee(request, code, year, month)
+    table = build_goal_table(committee, year, month, with_indicators=with_indicators)
     if not table.goals:
         raise Http404(f"Nämnden har inga nämndmål för {year}.")
     return table
@@ -101,7 +104,7 @@ def goal_table_download(kind: str):
 
 @login_required
 def assessment_overview(request: HttpRequest, code: str, year: int, month: int) -> HttpResponse:
-    table = _goal_table(request, code, year, month)
+    table = _goal_table(request, code, year, month, with_indicators=False)
     return render(
         request,
         "indicators/assessment_overview.html",
@@ -120,7 +123,7 @@ def assessment_overview(request: HttpRequest, code: str, year: int, month: int) 
 def assessment_overview_download(kind: str):
     @login_required
     def download(request: HttpRequest, code: str, year: int, month: int) -> HttpResponse:
-        table = _goal_table(request, code, year, month)
+        table = _goal_table(request, code, year, month, with_indicators=False)
         return _spreadsheet(
             kind,
             [overview_sheet(table)],
