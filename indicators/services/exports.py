@@ -3,8 +3,9 @@ as a sheet for Excel and CSV.
 
 JSON: {"committee", "year", "month", "goals": [{"area", "municipal_goal", "committee_goal",
 "assessment", "indicators": [{"name", "series", "unit", "values": {"<period label>": number
-or "I.U."}, "target", "target_met"}]}]}. A number target is a number, any other målvärde
-its printed text ("≥ 0", "Ska minska").
+or "I.U."}, "target", "target_met"}]}]}, plus each goal's "suggested_assessment" and each
+row's "group" (the sub-heading that tells apart indicators of the same name). A number
+target is a number, any other målvärde its printed text ("≥ 0", "Ska minska").
 """
 
 from decimal import Decimal
@@ -36,6 +37,7 @@ def json_target(target: TargetCell) -> int | float | str | None:
 def row_data(row: IndicatorRow, labels: list[str]) -> dict:
     return {
         "name": row.indicator.name,
+        "group": row.indicator.group,
         "series": row.series_label,
         "unit": row.indicator.unit,
         "values": {

@@ -1,6 +1,7 @@
 """The goal tables read as the seeds' "Nämndindikatorer" print them."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -164,3 +165,48 @@ def test_members_and_outsiders_do_not_read_live_goal_tables(client, request, amn
     response = client.get(reverse("indicators:goal-table", args=["AMN", 2023, 8]))
 
     assert response.status_code == {"member": 403, "outsider": 404}[user]
+
+
+@pytest.mark.parametrize(("year", "month"), [(2021, 8), (2023, 8)])
+def test_every_transcribed_figure_of_the_seed_stands_in_the_table(amn, capsys, year, month):
+    """Each nämndindikator value and målvärde of the seed's goal tables (as transcribed in
+    amn/demo/data) is in the command's table, under its nämndmål, as the seed prints it."""
+    from pathlib import Path
+
+    from amn.lib.money import parse_swedish_number
+    from indicators.targets import parse_target
+
+    seed = json.loads(
+        (Path(__file__).parents[2] / f"amn/demo/data/goals_{year}_{month:02d}.json").read_text()
+    )
+    document = goal_table_json(year, month, capsys)
+    labels = {f"{year - 2}-12": f"Helår {year - 2}", f"{year - 1}-12": f"Helår {year - 1}"}
+    labels[f"{year}-{month:02d}"] = f"Augusti {year}"
+    table = {
+        (goal["committee_goal"], row["group"], row["name"], row["series"]): row
+        for goal in document["goals"]
+        for row in goal["indicators"]
+    }
+    checked = 0
+    for indicator in seed["indicators"]:
+        if indicator["kind"] != "indicator":
+            continue
+        for series in indicator["series"]:
+            key = (indicator["goal"], indicator["group"] or "", indicator["name"], series["label"])
+            row = table[key]
+            for value in series.get("values", []):
+                if value["period"] not in labels or value.get("kind") == "forecast":
+                    continue
+                printed = value["value"].strip()
+                shown = row["values"][labels[value["period"]]]
+                if printed.rstrip(".").upper() in {"I.U", "IU"}:
+                    assert shown == "I.U.", (row, value)
+                else:
+                    assert Decimal(str(shown)) == parse_swedish_number(printed), (row, value)
+                checked += 1
+            for target in series.get("targets", []):
+                if target["year"] == year and parse_target(target["target"]).kind == "number":
+                    expected = parse_target(target["target"]).value
+                    assert Decimal(str(row["target"])) == expected, (row, target)
+                    checked += 1
+    assert checked > 100
