@@ -254,3 +254,55 @@ class ReportText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} – {self.get_section_display()}"
+
+
+class PublishedReport(models.Model):
+    """One published version of a period's report, kept exactly as it was published.
+
+    The page (`html`), the workbook and the open data are stored at publishing, so a
+    reader sees what the nämnd was shown even when figures change afterwards. A change
+    after publishing becomes a new version ("reviderad") with a note saying what changed;
+    earlier versions stay readable. A stored version is never changed.
+    """
+
+    period = models.ForeignKey(
+        ReportingPeriod, models.PROTECT, related_name="publications", verbose_name="period"
+    )
+    version = models.PositiveSmallIntegerField("version")
+    published_at = models.DateTimeField("publicerad")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="published_reports",
+        verbose_name="publicerad av",
+    )
+    change_note = models.TextField("vad som ändrats", blank=True)
+    title = models.CharField("rubrik", max_length=200)
+    html = models.TextField("rapporten")
+    data = models.JSONField("öppna data")
+    workbook = models.BinaryField("Excel-arbetsbok")
+
+    class Meta:
+        verbose_name = "publicerad rapport"
+        verbose_name_plural = "publicerade rapporter"
+        ordering = ["period", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "version"], name="published_report_unique"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="published_report_version"),
+        ]
+
+    def __str__(self) -> str:
+        revised = " (reviderad)" if self.is_revision else ""
+        return f"{self.title}, version {self.version}{revised}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("En publicerad rapport ändras aldrig: publicera en ny version.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("En publicerad rapport tas aldrig bort.")
+
+    @property
+    def is_revision(self) -> bool:
+        return self.version > 1

@@ -15,6 +15,9 @@ from amn.models import Committee, CommitteeMembership, Role
 READ_LIVE = frozenset({Role.STAFF, Role.CONTROLLER})
 ENTER_FIGURES = frozenset({Role.STAFF, Role.CONTROLLER})
 IMPORT_LEDGER = frozenset({Role.CONTROLLER})
+# Published reports are for everyone with a role in the nämnd; controllers publish them.
+READ_PUBLISHED = frozenset({Role.STAFF, Role.CONTROLLER, Role.MEMBER})
+PUBLISH = frozenset({Role.CONTROLLER})
 
 
 def roles_of(user, committee: Committee) -> set[str]:

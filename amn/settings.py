@@ -143,6 +143,9 @@ UPLOAD_DIR = Path(env_str("UPLOAD_DIR", str(BASE_DIR / "var" / "uploads")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 
+# Headless Chromium prints reports to PDF; empty: `chromium` on the PATH.
+CHROMIUM = env_str("CHROMIUM", "")
+
 # Kolada, the municipal statistics API that indicator values are fetched from. Every call
 # waits at most KOLADA_TIMEOUT_SECONDS and a failed call (no connection, 429, 5xx) is tried
 # again KOLADA_RETRIES times. The button fetches inside a web request, so the worst case,

@@ -3,7 +3,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from amn.models import Committee, ReportingPeriod
+from amn.models import Committee, PublishedReport, ReportingPeriod
 from amn.permissions import ENTER_FIGURES, IMPORT_LEDGER, READ_LIVE, roles_by_committee
 
 
@@ -13,7 +13,13 @@ def start(request: HttpRequest) -> HttpResponse:
         Committee.objects.for_user(request.user)
         .select_related("municipality")
         .prefetch_related(
-            Prefetch("periods", queryset=ReportingPeriod.objects.order_by("-year", "-month"))
+            Prefetch("periods", queryset=ReportingPeriod.objects.order_by("-year", "-month")),
+            Prefetch(
+                "periods__publications",
+                queryset=PublishedReport.objects.defer("html", "data", "workbook").order_by(
+                    "-version"
+                ),
+            ),
         )
     )
     roles = roles_by_committee(request.user)

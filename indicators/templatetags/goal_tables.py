@@ -28,7 +28,9 @@ def _cell(css: str, html: str, notes) -> str:
 
 
 @register.simple_tag
-def indicator_rows(rows, code: str, *, met: bool = False, target: bool = True, source=False):
+def indicator_rows(
+    rows, code: str, *, met: bool = False, target: bool = True, source=False, links=True
+):
     """The <tr>s of an indicator table, built in Python with the standard library's
     escaping: a template loop (or format_html) over thousands of cells costs far more than
     the rows' values do. Every text is escaped; numbers are ints."""
@@ -39,13 +41,15 @@ def indicator_rows(rows, code: str, *, met: bool = False, target: bool = True, s
             html.append(
                 f'<tr class="group"><th colspan="{columns}">{escape(row.heading)}</th></tr>'
             )
-        if row.is_name_row:
+        if row.is_name_row and links:
             url = reverse("indicators:indicator", args=[code, row.indicator.pk])
             label = f'<a href="{escape(url)}">{escape(row.label)}</a>'
             if source and row.indicator.source:
                 label += f" <small>(Källa: {escape(row.indicator.source)})</small>"
         else:
             label = escape(row.label)
+            if row.is_name_row and source and row.indicator.source:
+                label += f" <small>(Källa: {escape(row.indicator.source)})</small>"
         cells = [_cell("label", label, row.notes)]
         cells += [
             _cell("num iu" if cell.missing else "num", escape(cell.text), cell.notes)

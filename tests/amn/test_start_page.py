@@ -13,7 +13,8 @@ def test_it_lists_the_members_nämnd_and_its_reporting_periods(
 ):
     client.force_login(member)
 
-    with django_assert_max_num_queries(5):
+    # Session, user, nämnder, periods, published versions, roles.
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("amn:start"))
 
     content = response.content.decode()

@@ -1,0 +1,81 @@
+from pathlib import Path
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test import RequestFactory
+
+from amn.lib.spreadsheet import xlsx_bytes
+from amn.models import Committee, PeriodKind, PublishedReport, ReportingPeriod
+from amn.services.publishing import report_document
+from amn.services.report import build_report, render_report_body
+from amn.services.report_pdf import PdfUnavailable, pdf_bytes, standalone_html
+
+
+class Command(BaseCommand):
+    help = (
+        "Skriver en nämnds rapport för en period till en fil: den senast publicerade "
+        "versionen, eller med --draft utkastet med löpande siffror."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--committee", required=True, help="Nämndens förkortning, t.ex. AMN.")
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--month", type=int, required=True, help="1–12: till och med månad.")
+        parser.add_argument("--format", choices=["xlsx", "pdf", "json"], required=True)
+        parser.add_argument("--out", required=True, type=Path, help="Filen att skriva.")
+        parser.add_argument("--draft", action="store_true", help="Utkastet, inte publicerat.")
+        parser.add_argument("--internbudget", action="store_true", help="Årets internbudget.")
+
+    def handle(self, *args, **options) -> None:
+        period = self.period(options)
+        if options["draft"]:
+            content = self.draft(period, options["format"])
+        else:
+            content = self.published(period, options["format"])
+        options["out"].write_bytes(content)
+        self.stdout.write(f"Skrev {options['out']} ({len(content):,} byte).".replace(",", " "))
+
+    def period(self, options) -> ReportingPeriod:
+        committee = Committee.objects.filter(code=options["committee"]).first()
+        if committee is None:
+            raise CommandError(f"Det finns ingen nämnd med förkortningen {options['committee']!r}.")
+        periods = ReportingPeriod.objects.filter(
+            committee=committee, year=options["year"], month=options["month"]
+        )
+        if options["internbudget"]:
+            periods = periods.filter(kind=PeriodKind.BUDGET)
+        else:
+            periods = periods.exclude(kind=PeriodKind.BUDGET)
+        period = periods.order_by("kind").first()
+        if period is None:
+            raise CommandError(
+                f"{committee.code} har ingen rapport för {options['year']}-{options['month']:02d}."
+            )
+        return period
+
+    def published(self, period: ReportingPeriod, kind: str) -> bytes:
+        published = PublishedReport.objects.filter(period=period).order_by("-version").first()
+        if published is None:
+            raise CommandError(f"{period.title} är inte publicerad. Använd --draft för utkastet.")
+        if kind == "xlsx":
+            return bytes(published.workbook)
+        if kind == "json":
+            return report_document(published)
+        return self.pdf(standalone_html(published.title, published.html, published))
+
+    def draft(self, period: ReportingPeriod, kind: str) -> bytes:
+        report = build_report(period)
+        if kind == "xlsx":
+            return xlsx_bytes(report.sheets)
+        request = RequestFactory().get("/")
+        request.user = AnonymousUser()
+        body = render_report_body(report, request)
+        if kind == "json":
+            raise CommandError("Öppna data finns för publicerade versioner: publicera först.")
+        return self.pdf(standalone_html(report.title, body))
+
+    def pdf(self, document: str) -> bytes:
+        try:
+            return pdf_bytes(document)
+        except PdfUnavailable as error:
+            raise CommandError(str(error)) from error
