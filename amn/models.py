@@ -306,3 +306,107 @@ class PublishedReport(models.Model):
     @property
     def is_revision(self) -> bool:
         return self.version > 1
+
+
+class SectionPlan(models.Model):
+    """A text section of a period's report while it is written: who writes it, by when,
+    and whether the writer has marked it ready."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, models.CASCADE, related_name="section_plans", verbose_name="period"
+    )
+    section = models.CharField("avsnitt", max_length=30, choices=Section.choices)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="report_sections",
+        verbose_name="ansvarig",
+    )
+    deadline = models.DateField("klart senast", null=True, blank=True)
+    ready_at = models.DateTimeField("markerat klart", null=True, blank=True)
+    ready_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="markerat klart av",
+    )
+
+    class Meta:
+        verbose_name = "avsnitt i rapportarbetet"
+        verbose_name_plural = "avsnitt i rapportarbetet"
+        ordering = ["period", "section"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "section"], name="section_plan_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} – {self.get_section_display()}"
+
+    @property
+    def ready(self) -> bool:
+        return self.ready_at is not None
+
+
+class ChangeSource(models.TextChoices):
+    FORM = "formular", "Formulär"
+    IMPORT = "import", "Import"
+    KOLADA = "kolada", "Kolada"
+    ADMIN = "admin", "Administration"
+
+
+class Change(models.Model):
+    """One change to a figure or a text: who, when, from what to what.
+
+    Written by the use cases that store figures and texts (entry forms, imports, the
+    admin), never changed or removed: the history of a nämnd's report is kept whole.
+    """
+
+    committee = models.ForeignKey(
+        Committee, models.PROTECT, related_name="changes", verbose_name="nämnd"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name="period",
+    )
+    changed_at = models.DateTimeField("tidpunkt")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name="ändrat av",
+    )
+    source = models.CharField("källa", max_length=10, choices=ChangeSource.choices)
+    subject = models.CharField("vad", max_length=300)
+    field = models.CharField("uppgift", max_length=100)
+    old = models.TextField("före", blank=True)
+    new = models.TextField("efter", blank=True)
+
+    class Meta:
+        verbose_name = "ändring"
+        verbose_name_plural = "ändringar"
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["committee", "changed_at"], name="change_committee_time"),
+            models.Index(fields=["period", "changed_at"], name="change_period_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.field}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("Historiken ändras aldrig.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Historiken tas aldrig bort.")

@@ -2,20 +2,36 @@
 for controllers, and the published versions with their downloads for everyone with a role
 in the nämnd, nämnd members included. Nämnd members never see a draft."""
 
+import csv
+import io
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from amn.lib.spreadsheet import XLSX_CONTENT_TYPE
+from amn import preparation_views
+from amn.lib.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, escape_formula
 from amn.models import PublishedReport, ReportingPeriod
 from amn.permissions import PUBLISH, READ_LIVE, READ_PUBLISHED, can, committee_for_user
-from amn.services.publishing import PublishingRefused, publish_report, report_document
+from amn.services.history import history_of
+from amn.services.publishing import (
+    PublishingRefused,
+    publish_report,
+    report_data,
+    report_document,
+)
+from amn.services.reconciliation import publishing_problems
 from amn.services.report import build_report, render_report_body
+from amn.services.report_changes import changes_between
 from amn.services.report_pdf import PdfUnavailable, pdf_bytes, standalone_html
+from amn.services.report_preparation import progress_of
 
 
 def _period(request: HttpRequest, code: str, period: int, allowed) -> ReportingPeriod:
@@ -34,10 +50,24 @@ def _versions(period: ReportingPeriod) -> list[PublishedReport]:
     )
 
 
+HISTORY_ON_DRAFT = 200  # the newest changes since the latest version shown on the draft
+
+
 @login_required
 def draft(request: HttpRequest, code: str, period: int) -> HttpResponse:
     shown = _period(request, code, period, READ_LIVE)
     report = build_report(shown)
+    versions = _versions(shown)
+    latest = versions[0] if versions else None
+    since = history = None
+    if latest is not None:
+        stored = PublishedReport.objects.only("data").get(pk=latest.pk)
+        since = changes_between(stored.data, report_data(report))
+        history = list(
+            history_of(shown.committee)
+            .filter(Q(period=shown) | Q(period__isnull=True), changed_at__gt=latest.published_at)
+            .order_by("-changed_at", "-pk")[:HISTORY_ON_DRAFT]
+        )
     return render(
         request,
         "reports/report.html",
@@ -47,10 +77,22 @@ def draft(request: HttpRequest, code: str, period: int) -> HttpResponse:
             "body": render_report_body(report, request),
             "title": report.title,
             "draft": True,
-            "versions": _versions(shown),
+            "versions": versions,
+            "latest": latest,
+            "since": since,
+            "history": history,
+            "problems": _grouped(publishing_problems(shown)),
+            "progress": progress_of(shown),
             "may_publish": can(request.user, shown.committee, PUBLISH),
         },
     )
+
+
+def _grouped(problems) -> list[tuple[str, list[str]]]:
+    groups: dict[str, list[str]] = {}
+    for problem in problems:
+        groups.setdefault(problem.area, []).append(problem.text)
+    return list(groups.items())
 
 
 @login_required
@@ -61,6 +103,8 @@ def publish(request: HttpRequest, code: str, period: int) -> HttpResponse:
         published = publish_report(shown, request.user, request, request.POST.get("note", ""))
     except PublishingRefused as refusal:
         messages.error(request, str(refusal))
+        for problem in refusal.problems:
+            messages.error(request, f"{problem.area}: {problem.text}")
         return redirect("reports:draft", code, period)
     messages.success(request, f"Publicerad som version {published.version}.")
     return redirect("reports:version", code, period, published.version)
@@ -85,6 +129,11 @@ def _published(request, code: str, period: int, version: int | None) -> Publishe
 def version(request: HttpRequest, code: str, period: int, number: int) -> HttpResponse:
     published = _published(request, code, period, number)
     versions = _versions(published.period)
+    previous = (
+        PublishedReport.objects.filter(period=published.period, version=published.version - 1)
+        .only("data")
+        .first()
+    )
     return render(
         request,
         "reports/report.html",
@@ -97,6 +146,8 @@ def version(request: HttpRequest, code: str, period: int, number: int) -> HttpRe
             "versions": versions,
             "latest": versions[0],
             "may_read_draft": can(request.user, published.period.committee, READ_LIVE),
+            "since": changes_between(previous.data, published.data) if previous else None,
+            "tables": [table["title"] for table in published.data.get("tables", [])],
         },
     )
 
@@ -133,6 +184,58 @@ def open_data(request: HttpRequest, code: str, period: int, number: int | None =
 
 
 @login_required
+def open_data_table(
+    request: HttpRequest, code: str, period: int, table: int, number: int | None = None
+):
+    """One table of a published version as CSV: comma-separated, UTF-8, numbers with a
+    decimal point, as open data portals take them."""
+    published = _published(request, code, period, number)
+    tables = published.data.get("tables", [])
+    if not 1 <= table <= len(tables):
+        raise Http404("Tabellen finns inte.")
+    chosen = tables[table - 1]
+    output = io.StringIO()
+    writer = csv.writer(output, lineterminator="\r\n")
+    writer.writerow(chosen["headers"])
+    writer.writerows([_csv_cell(value) for value in row] for row in chosen["rows"])
+    name = _file_name(published, f"tabell-{table}.csv")
+    return _attachment(output.getvalue().encode(), CSV_CONTENT_TYPE, name)
+
+
+def _csv_cell(value):
+    # Numbers are stored as exact decimal strings; other text that Excel would read as a
+    # formula is written as text.
+    if isinstance(value, str) and not DECIMAL.fullmatch(value):
+        return escape_formula(value)
+    return value
+
+
+DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+
+
+@login_required
+def history(request: HttpRequest, code: str) -> HttpResponse:
+    """Every change to the nämnd's figures and texts: who, when, from what to what."""
+    committee = committee_for_user(request.user, code, READ_LIVE)
+    changes = history_of(committee)
+    periods = list(committee.periods.order_by("-year", "-month"))
+    chosen = request.GET.get("period", "")
+    if chosen.isdigit():
+        changes = changes.filter(period_id=int(chosen))
+    page = Paginator(changes.order_by("-changed_at", "-pk"), HISTORY_PAGE).get_page(
+        request.GET.get("sida")
+    )
+    return render(
+        request,
+        "reports/history.html",
+        {"committee": committee, "page": page, "periods": periods, "chosen": chosen},
+    )
+
+
+HISTORY_PAGE = 100
+
+
+@login_required
 def pdf(request: HttpRequest, code: str, period: int, number: int | None = None):
     published = _published(request, code, period, number)
     try:
@@ -144,12 +247,20 @@ def pdf(request: HttpRequest, code: str, period: int, number: int | None = None)
 
 app_name = "reports"
 urlpatterns = [
+    *preparation_views.urlpatterns,
+    path("andringar/", history, name="history"),
     path("<int:period>/", draft, name="draft"),
     path("<int:period>/publicera/", publish, name="publish"),
     path("<int:period>/publicerad/", latest, name="latest"),
     path("<int:period>/publicerad/excel/", workbook, name="latest-xlsx"),
     path("<int:period>/publicerad/data.json", open_data, name="latest-json"),
     path("<int:period>/publicerad/pdf/", pdf, name="latest-pdf"),
+    path("<int:period>/publicerad/tabell-<int:table>.csv", open_data_table, name="latest-csv"),
+    path(
+        "<int:period>/version/<int:number>/tabell-<int:table>.csv",
+        open_data_table,
+        name="version-csv",
+    ),
     path("<int:period>/version/<int:number>/", version, name="version"),
     path("<int:period>/version/<int:number>/excel/", workbook, name="version-xlsx"),
     path("<int:period>/version/<int:number>/data.json", open_data, name="version-json"),

@@ -57,3 +57,16 @@ def controller(amn, django_user_model):
 def upload_dir(settings, tmp_path):
     settings.UPLOAD_DIR = tmp_path / "uploads"
     return settings.UPLOAD_DIR
+
+
+@pytest.fixture
+def ledger_to_august_2023(amn, tmp_path, upload_dir):
+    """The general ledger of AMN for January–August 2023 imported, so the driftsammandrag
+    of the 2023 delårsrapport comes from it: what publishing checks."""
+    from tests.budget.ledger_files import write_xlsx
+
+    lines = [[202300 + month, 4610, "", 575, "", "", 1_000_000 + month] for month in range(1, 9)]
+    lines += [[202300 + month, 3010, "", 470, "", "", -25_000.50] for month in range(1, 9)]
+    path = write_xlsx(tmp_path / "huvudbok-jan-aug-2023.xlsx", lines)
+    call_command("import_ledger", str(path), "--committee", "AMN", verbosity=0)
+    return path

@@ -28,6 +28,7 @@ from amn.models import (
     Role,
     Section,
 )
+from amn.services.publishing import publish_report
 from budget.models import (
     Forecast,
     FrameAdjustment,
@@ -86,6 +87,7 @@ class DemoSummary:
     committee: Committee
     users: list[tuple[str, str, str]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    published: list[str] = field(default_factory=list)
 
 
 def demo_password(username: str) -> str:
@@ -95,11 +97,38 @@ def demo_password(username: str) -> str:
     return f"{username}-{digest.hexdigest()[:12]}"
 
 
-def load_demo(data_dir: Path = DATA_DIR) -> DemoSummary:
+def load_demo(data_dir: Path = DATA_DIR, *, publish: bool = False) -> DemoSummary:
     with transaction.atomic():
         loader = _Loader(data_dir)
         loader.load()
-    return DemoSummary(committee=loader.committee, users=loader.users, counts=loader.counts())
+        published = publish_demo_reports(loader.committee) if publish else []
+    return DemoSummary(
+        committee=loader.committee,
+        users=loader.users,
+        counts=loader.counts(),
+        published=published,
+    )
+
+
+def publish_demo_reports(committee: Committee) -> list[str]:
+    """Publish every demo period not yet published, as the nämnd once published it.
+
+    The demo's figures come from the printed reports, not from a ledger, so the ledger
+    check before publishing cannot hold for them; these versions are published without
+    it, by the demo controller, and say so. Reports published through the application are
+    always checked."""
+    publisher = get_user_model().objects.get(username="controller")
+    published = []
+    for period in ReportingPeriod.objects.filter(committee=committee, publications__isnull=True):
+        version = publish_report(
+            period,
+            publisher,
+            None,
+            "Demodata: publicerad ur den tryckta rapporten, utan avstämning mot huvudbok.",
+            reconcile=False,
+        )
+        published.append(version.title)
+    return published
 
 
 class _Loader:

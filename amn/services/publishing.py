@@ -10,11 +10,16 @@ from django.utils import timezone
 
 from amn.lib.spreadsheet import Reported, Sheet, xlsx_bytes
 from amn.models import PublishedReport, ReportingPeriod
-from amn.services.report import build_report, render_report_body
+from amn.services.reconciliation import Problem, publishing_problems
+from amn.services.report import Report, build_report, render_report_body
 
 
 class PublishingRefused(ValueError):
-    """Why a report cannot be published, in Swedish."""
+    """Why a report cannot be published, in Swedish, with every problem found."""
+
+    def __init__(self, message: str, problems: list[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 def sheet_data(sheet: Sheet) -> dict:
@@ -42,11 +47,37 @@ def latest_version(period: ReportingPeriod) -> PublishedReport | None:
     return PublishedReport.objects.filter(period=period).order_by("-version").first()
 
 
+def report_data(report: Report) -> dict:
+    """The report's open data: every table, and every text by section."""
+    period = report.period
+    return {
+        "committee": period.committee.code,
+        "period": period.key,
+        "title": report.title,
+        "tables": [sheet_data(sheet) for sheet in report.sheets],
+        "texts": [
+            {"section": section.title, "title": text.title, "body": text.body}
+            for section in report.sections
+            for text in section.texts
+        ],
+    }
+
+
 def publish_report(
-    period: ReportingPeriod, user, request, change_note: str = ""
+    period: ReportingPeriod, user, request, change_note: str = "", *, reconcile: bool = True
 ) -> PublishedReport:
-    """Store the report of `period` as its next version."""
+    """Store the report of `period` as its next version, once everything that must hold
+    before publishing holds (amn.services.reconciliation). Only the demo loader passes
+    `reconcile=False`: its reports come from the printed seeds, not from a ledger."""
     change_note = change_note.strip()
+    if reconcile:
+        problems = publishing_problems(period)
+        if problems:
+            raise PublishingRefused(
+                f"Rapporten publicerades inte: {len(problems)} "
+                f"{'sak' if len(problems) == 1 else 'saker'} återstår.",
+                problems,
+            )
     report = build_report(period)
     if not report.sections:
         raise PublishingRefused("Rapporten har inget innehåll att publicera.")
@@ -67,12 +98,7 @@ def publish_report(
             change_note=change_note,
             title=report.title,
             html=render_report_body(report, request),
-            data={
-                "committee": period.committee.code,
-                "period": period.key,
-                "title": report.title,
-                "tables": [sheet_data(sheet) for sheet in report.sheets],
-            },
+            data=report_data(report),
             workbook=xlsx_bytes(report.sheets),
         )
 

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from amn.lib.money import Unit, deviation, format_amount
-from amn.models import Committee, PeriodKind, ReportingPeriod, ReportText, Section
+from amn.models import ChangeSource, Committee, PeriodKind, ReportingPeriod, ReportText, Section
+from amn.services.history import Edit, edits_between, record_changes
 from budget.models import Forecast, Measure, MonthlyAmount, RowKind, SummaryRow
 
 
@@ -124,10 +125,20 @@ def comment_rule_message(committee: Committee, line: ForecastLine, unit: Unit) -
     )
 
 
-def save_forecasts(sheet: ForecastSheet, analysis: str) -> None:
-    """Store every row's forecast and comment and the analysis text, all or nothing."""
+def save_forecasts(sheet: ForecastSheet, analysis: str, user=None) -> None:
+    """Store every row's forecast and comment and the analysis text, all or nothing, and
+    keep what changed in the history."""
     period = sheet.period
     with transaction.atomic():
+        before = {
+            forecast.row_id: {"amount": forecast.amount, "comment": forecast.comment}
+            for forecast in Forecast.objects.filter(period=period)
+        }
+        old_analysis = (
+            ReportText.objects.filter(period=period, section=Section.ECONOMY, title="")
+            .values_list("body", flat=True)
+            .first()
+        )
         keep = [line for line in sheet.lines if line.amount is not None]
         Forecast.objects.filter(period=period, row__in=[line.row for line in sheet.lines]).exclude(
             row__in=[line.row for line in keep]
@@ -146,6 +157,24 @@ def save_forecasts(sheet: ForecastSheet, analysis: str) -> None:
             section=Section.ECONOMY,
             title="",
             defaults={"body": analysis, "position": 0},
+        )
+        labels = {line.row.pk: line.row.label for line in sheet.lines}
+        after = {line.row.pk: {"amount": line.amount, "comment": line.comment} for line in keep}
+        edits = list(
+            edits_between(
+                lambda row_id: f"Prognos: {labels.get(row_id, row_id)}",
+                {"amount": "prognos helår (kr)", "comment": "kommentar"},
+                {row_id: values for row_id, values in before.items() if row_id in labels},
+                after,
+            )
+        )
+        edits.append(Edit(Section.ECONOMY.label, "text", old_analysis, analysis))
+        record_changes(
+            committee=period.committee,
+            period=period,
+            user=user,
+            source=ChangeSource.FORM,
+            edits=edits,
         )
 
 

@@ -33,7 +33,8 @@ from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
 from amn.lib.money import Unit, format_amount, format_swedish
-from amn.models import MONTH_NAMES, Committee, months_span
+from amn.models import MONTH_NAMES, ChangeSource, Committee, months_span
+from amn.services.history import edits_between, record_changes
 from budget.models import (
     ImportProfile,
     ImportStatus,
@@ -555,13 +556,15 @@ def confirm_ledger_import(ledger_import: LedgerImport, user=None) -> LedgerImpor
         ledger_import.replaced_amounts = [
             [a.row_id, a.measure, a.month, str(a.amount), _text(a.revenues)] for a in stored
         ]
+        before = _amounts_by_key(stored)
         stored.delete()
         current_lines(ledger_import.committee_id).filter(_covered_q(months)).update(
             replaced_by=ledger_import
         )
-        MonthlyAmount.objects.bulk_create(
+        created = MonthlyAmount.objects.bulk_create(
             _amounts_from_sums(ledger_import.preview["sums"], rows, months)
         )
+        _record_amount_changes(ledger_import, rows, before, _amounts_by_key(created), user)
         ledger_import.status = ImportStatus.ACTIVE
         ledger_import.confirmed_at = timezone.now()
         if user is not None and ledger_import.created_by_id is None and user.is_authenticated:
@@ -600,6 +603,35 @@ def _amounts_from_sums(
     ]
 
 
+def _amounts_by_key(amounts) -> dict[tuple[int, str, int], dict]:
+    return {
+        (a.row_id, a.measure, a.month): {"amount": a.amount, "revenues": a.revenues}
+        for a in amounts
+    }
+
+
+def _record_amount_changes(ledger_import, rows: dict, before: dict, after: dict, user) -> None:
+    """Keep every monthly amount the import (or its undoing) changed in the history."""
+
+    def subject(key) -> str:
+        row_id, measure, month = key
+        row = rows[row_id]
+        return (
+            f"{Measure(measure).label} {MONTH_NAMES[month - 1]} {row.year}: {row.label} "
+            f"(huvudboksimport {ledger_import.pk})"
+        )
+
+    record_changes(
+        committee=ledger_import.committee,
+        period=None,
+        user=user,
+        source=ChangeSource.IMPORT,
+        edits=edits_between(
+            subject, {"amount": "belopp (kr)", "revenues": "varav intäkter (kr)"}, before, after
+        ),
+    )
+
+
 def undo_ledger_import(ledger_import: LedgerImport, user=None) -> LedgerImport:
     """Put back exactly what the import replaced: the earlier lines and monthly amounts."""
     with transaction.atomic():
@@ -624,10 +656,12 @@ def undo_ledger_import(ledger_import: LedgerImport, user=None) -> LedgerImport:
             committee_id=ledger_import.committee_id,
             year__in={year for year, _, _ in ledger_import.months},
         )
-        MonthlyAmount.objects.filter(row__in=rows).filter(
+        covered = MonthlyAmount.objects.filter(row__in=rows).filter(
             _covered_q(ledger_import.months, "row__")
-        ).delete()
-        MonthlyAmount.objects.bulk_create(
+        )
+        before = _amounts_by_key(covered)
+        covered.delete()
+        restored = MonthlyAmount.objects.bulk_create(
             [
                 MonthlyAmount(
                     row_id=row_id,
@@ -638,6 +672,9 @@ def undo_ledger_import(ledger_import: LedgerImport, user=None) -> LedgerImport:
                 )
                 for row_id, measure, month, amount, revenues in ledger_import.replaced_amounts
             ]
+        )
+        _record_amount_changes(
+            ledger_import, {row.pk: row for row in rows}, before, _amounts_by_key(restored), user
         )
         LedgerLine.objects.filter(replaced_by=ledger_import).update(replaced_by=None)
         ledger_import.lines.all().delete()

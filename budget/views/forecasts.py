@@ -35,7 +35,7 @@ def forecast_entry(request: HttpRequest, code: str, period_id: int) -> HttpRespo
             if not line.amount_error:
                 line.comment_error = comment_rule_message(committee, line, unit)
         if not sheet.has_errors:
-            save_forecasts(sheet, analysis)
+            save_forecasts(sheet, analysis, request.user)
             messages.success(request, f"Prognosen för {period.title} är sparad.")
             return redirect(f"{request.path}?enhet={unit.code}")
         messages.error(request, "Inget sparades: rätta felen som visas vid raderna.")

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from amn.models import ReportingPeriod
+from amn.models import ChangeSource, ReportingPeriod
+from amn.services.history import edits_between, record_changes
 from goals.models import (
     AssessmentLevel,
     AssessmentPoint,
@@ -146,12 +147,36 @@ def apply_assessment_post(entry: AssessmentEntry, data) -> None:
                 line.errors[part] = f"Högst {MAX_POINTS} punkter."
 
 
-def save_assessment_entry(entry: AssessmentEntry) -> int:
-    """Store every assessed goal's målbedömning with its points; returns how many."""
+ASSESSMENT_FIELDS = {
+    "level": "bedömning",
+    "motivation": "motivering",
+    "results": "resultat",
+    "deviations": "avvikelser",
+    "reason": "skäl att avvika från förslaget",
+}
+
+
+def _assessment_snapshot(period: ReportingPeriod) -> dict[int, dict]:
+    return {
+        assessment.goal_id: {
+            "level": assessment.get_level_display(),
+            "motivation": assessment.motivation,
+            "results": points_text(assessment, AssessmentPointKind.RESULT),
+            "deviations": points_text(assessment, AssessmentPointKind.DEVIATION),
+            "reason": assessment.reason,
+        }
+        for assessment in GoalAssessment.objects.filter(period=period).prefetch_related("points")
+    }
+
+
+def save_assessment_entry(entry: AssessmentEntry, user=None) -> int:
+    """Store every assessed goal's målbedömning with its points; returns how many. What
+    changed is kept in the history."""
     if entry.has_errors:
         raise ValueError("Posten har fel och sparas inte.")
     saved = 0
     with transaction.atomic():
+        before = _assessment_snapshot(entry.period)
         for line in entry.lines:
             if not line.level:
                 GoalAssessment.objects.filter(goal=line.goal, period=entry.period).delete()
@@ -178,4 +203,17 @@ def save_assessment_entry(entry: AssessmentEntry) -> int:
                 for position, text in enumerate(split_points(text_block))
             )
             saved += 1
+        names = {line.goal.pk: line.goal.name for line in entry.lines}
+        record_changes(
+            committee=entry.period.committee,
+            period=entry.period,
+            user=user,
+            source=ChangeSource.FORM,
+            edits=edits_between(
+                lambda goal_id: f"Målbedömning: {names.get(goal_id, goal_id)}",
+                ASSESSMENT_FIELDS,
+                before,
+                _assessment_snapshot(entry.period),
+            ),
+        )
     return saved

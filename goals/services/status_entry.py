@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Model
 
-from amn.models import ReportingPeriod
+from amn.models import ChangeSource, ReportingPeriod
+from amn.services.history import Edit, record_changes
 from goals.models import (
     ActivityStatus,
     AssignmentStatus,
@@ -150,13 +151,26 @@ def apply_status_post(entry: StatusEntry, data) -> None:
             line.errors["status"] = "Välj en status till kommentaren."
 
 
-def save_status_entry(entry: StatusEntry) -> int:
+def save_status_entry(entry: StatusEntry, user=None) -> int:
+    """Store every line's status and comment; what changed is kept in the history."""
     if entry.has_errors:
         raise ValueError("Posten har fel och sparas inte.")
     saved = 0
+    edits = []
     with transaction.atomic():
         for line in entry.lines:
             model, where = line.kind.status_model, {line.kind.link: line.subject}
+            stored = model.objects.filter(period=entry.period, **where).first()
+            subject = f"{line.kind.title}: {line.subject}"
+            edits += [
+                Edit(
+                    subject,
+                    "status",
+                    stored.get_status_display() if stored else "",
+                    Status(line.status).label if line.status else "",
+                ),
+                Edit(subject, "kommentar", stored.comment if stored else "", line.comment),
+            ]
             if not line.status:
                 model.objects.filter(period=entry.period, **where).delete()
                 continue
@@ -166,4 +180,11 @@ def save_status_entry(entry: StatusEntry) -> int:
                 defaults={"status": line.status, "comment": line.comment},
             )
             saved += 1
+        record_changes(
+            committee=entry.period.committee,
+            period=entry.period,
+            user=user,
+            source=ChangeSource.FORM,
+            edits=edits,
+        )
     return saved

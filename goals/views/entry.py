@@ -50,7 +50,7 @@ def assessment_entry(request: HttpRequest, code: str, year: int, month: int) -> 
     if request.method == "POST":
         apply_assessment_post(entry, request.POST)
         if not entry.has_errors:
-            _saved_or_errors(request, save_assessment_entry(entry), "målbedömningar")
+            _saved_or_errors(request, save_assessment_entry(entry, request.user), "målbedömningar")
             return redirect("goals:assessment-entry", code, year, month)
         _saved_or_errors(request, None, "")
     return render(
@@ -75,7 +75,7 @@ def status_entry(request: HttpRequest, code: str, year: int, month: int) -> Http
     if request.method == "POST":
         apply_status_post(entry, request.POST)
         if not entry.has_errors:
-            _saved_or_errors(request, save_status_entry(entry), "statusar")
+            _saved_or_errors(request, save_status_entry(entry, request.user), "statusar")
             return redirect("goals:status-entry", code, year, month)
         _saved_or_errors(request, None, "")
     return render(

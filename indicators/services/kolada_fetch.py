@@ -22,7 +22,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from amn.models import Committee
+from amn.models import ChangeSource, Committee
+from amn.services.history import Edit, as_text, record_changes
 from indicators.models import (
     Gender,
     Indicator,
@@ -95,6 +96,7 @@ class KoladaFetchResult:
     absent: dict[str, list[int]] = field(default_factory=dict)
     created_series: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)  # for the history
 
     @property
     def stored(self) -> int:
@@ -176,6 +178,7 @@ def fetch_kolada_values(
     *,
     overwrite: bool = False,
     client: KoladaClient | None = None,
+    user=None,
 ) -> KoladaFetchResult:
     """Fetch and store the nämnd's indicator values for `year` and the two years before;
     raises KoladaUnavailable (and then stores nothing) when Kolada cannot be asked."""
@@ -211,6 +214,13 @@ def fetch_kolada_values(
         for kpi, indicators in indicators_by_kpi.items():
             for indicator in indicators:
                 _store_indicator_values(indicator, own.get(kpi, {}), years, overwrite, result)
+        record_changes(
+            committee=committee,
+            period=None,
+            user=user,
+            source=ChangeSource.KOLADA,
+            edits=result.edits,
+        )
     return result
 
 
@@ -403,10 +413,12 @@ def _store_value(
         .filter(series=series, year=record.year, month=FULL_YEAR, kind=ValueKind.OUTCOME)
         .first()
     )
+    subject, field_name = f"{indicator.name} – {series.label}", f"värde helår {record.year}"
     if existing is None:
         IndicatorValue.objects.create(
             series=series, year=record.year, month=FULL_YEAR, kind=ValueKind.OUTCOME, **wanted
         )
+        result.edits.append(Edit(subject, field_name, "", _shown(value)))
         result.created += 1
         result.missing += missing
         return
@@ -418,11 +430,17 @@ def _store_value(
     if all(getattr(existing, name) == wanted_value for name, wanted_value in wanted.items()):
         result.unchanged += 1
         return
+    old = None if existing.missing else existing.value
+    result.edits.append(Edit(subject, field_name, _shown(old), _shown(value)))
     for name, wanted_value in wanted.items():
         setattr(existing, name, wanted_value)
     existing.save()
     result.updated += 1
     result.missing += missing
+
+
+def _shown(value: Decimal | None) -> str:
+    return "I.U." if value is None else as_text(value)
 
 
 def _four_places(value: Decimal | None) -> Decimal | None:

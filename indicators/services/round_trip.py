@@ -20,7 +20,8 @@ from django.db import transaction
 from import_export.results import Result, RowResult
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from amn.models import MONTH_NAMES, Committee
+from amn.models import MONTH_NAMES, ChangeSource, Committee
+from amn.services.history import Edit, record_changes
 from budget.services.ledger_files import FileRefused, open_upload
 from budget.services.ledger_tabular import decode_text, sniff_delimiter
 from indicators.models import (
@@ -304,10 +305,16 @@ RESOURCES = {"values": IndicatorValueResource, "targets": TargetResource}
 
 
 def run_import(
-    committee: Committee, tables: list[UploadTable], file_name: str, *, dry_run: bool
+    committee: Committee,
+    tables: list[UploadTable],
+    file_name: str,
+    *,
+    dry_run: bool,
+    user=None,
 ) -> ImportOutcome:
     """Import every table of the file in one transaction: the dry run behind the preview,
-    or the real import. Any error in any row of any table and nothing is stored."""
+    or the real import, whose changes go to the history. Any error in any row of any
+    table and nothing is stored."""
     with transaction.atomic():
         if not dry_run:
             # Two confirmations for the same nämnd never interleave.
@@ -319,6 +326,19 @@ def run_import(
             outcome.tables.append(_table_outcome(table, result, file_name))
         if dry_run or outcome.errors:
             transaction.set_rollback(True)
+        else:
+            record_changes(
+                committee=committee,
+                period=None,
+                user=user,
+                source=ChangeSource.IMPORT,
+                edits=[
+                    Edit(f"{row.what} ({file_name})", table.title.lower(), row.old, row.new)
+                    for table in outcome.tables
+                    for row in table.rows
+                    if row.status in ("new", "changed")
+                ],
+            )
     return outcome
 
 

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from amn.lib.money import parse_swedish_number
-from amn.models import Committee
+from amn.models import ChangeSource, Committee
+from amn.services.history import Edit, period_of, record_changes
 from indicators.models import (
     Indicator,
     IndicatorKind,
@@ -223,7 +224,7 @@ class SaveResult:
         return self.created + self.changed + self.removed
 
 
-def save_value_entry(entry: ValueEntry) -> SaveResult:
+def save_value_entry(entry: ValueEntry, user=None) -> SaveResult:
     """Store the checked entry in one transaction: new, changed and cleared values and
     målvärden; unchanged ones are left as they are (and keep their origin)."""
     if entry.has_errors:
@@ -244,7 +245,9 @@ def save_value_entry(entry: ValueEntry) -> SaveResult:
         }
         new_values, changed_values, removed_values = [], [], []
         new_targets, changed_targets, removed_targets = [], [], []
+        edits: list[Edit] = []
         for line in entry.lines:
+            subject = f"{line.indicator.name} – {line.series.label}"
             for text, note, key in (
                 (line.value, line.note, (month, ValueKind.OUTCOME)),
                 (line.forecast, "", (12, ValueKind.FORECAST)),
@@ -252,6 +255,10 @@ def save_value_entry(entry: ValueEntry) -> SaveResult:
                 if key[1] == ValueKind.FORECAST and not line.takes_forecast:
                     continue
                 stored = values.get((line.series.pk, *key))
+                label = "prognos helår" if key[1] == ValueKind.FORECAST else f"värde {month:02d}"
+                edits.append(Edit(subject, label, typed(stored), text))
+                if key[1] == ValueKind.OUTCOME:
+                    edits.append(Edit(subject, "fotnot", stored.note if stored else "", note))
                 wanted = _wanted_value(text, note)
                 if wanted is None:
                     if stored is not None:
@@ -277,6 +284,14 @@ def save_value_entry(entry: ValueEntry) -> SaveResult:
                     stored.note, stored.annotation, stored.origin = note, "", Origin.MANUAL
                     changed_values.append(stored)
             stored_target = targets.get(line.series.pk)
+            edits.append(
+                Edit(
+                    subject,
+                    f"målvärde {year}",
+                    describe_target(stored_target) if stored_target else "",
+                    line.target,
+                )
+            )
             if not line.target:
                 if stored_target is not None:
                     removed_targets.append(stored_target.pk)
@@ -307,6 +322,13 @@ def save_value_entry(entry: ValueEntry) -> SaveResult:
         Target.objects.bulk_update(
             changed_targets,
             ["kind", "comparison", "value", "decimals", "direction", "text", "note"],
+        )
+        record_changes(
+            committee=entry.committee,
+            period=period_of(entry.committee, year, month),
+            user=user,
+            source=ChangeSource.FORM,
+            edits=edits,
         )
     result.created = len(new_values) + len(new_targets)
     result.changed = len(changed_values) + len(changed_targets)

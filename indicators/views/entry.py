@@ -22,7 +22,7 @@ def value_entry(request: HttpRequest, code: str, year: int, month: int) -> HttpR
     if request.method == "POST":
         apply_post(entry, request.POST)
         if not entry.has_errors:
-            result = save_value_entry(entry)
+            result = save_value_entry(entry, request.user)
             messages.success(
                 request,
                 f"Sparat: {result.created} nya, {result.changed} ändrade och "

@@ -45,7 +45,10 @@ def fetch(request: HttpRequest, code: str) -> HttpResponse:
         return _back(request)
     try:
         result = fetch_kolada_values(
-            committee, form.cleaned_data["year"], overwrite=form.cleaned_data["overwrite"]
+            committee,
+            form.cleaned_data["year"],
+            overwrite=form.cleaned_data["overwrite"],
+            user=request.user,
         )
     except KoladaUnavailable as error:
         messages.error(request, f"{error} Ingenting sparades.")

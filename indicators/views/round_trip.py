@@ -300,7 +300,7 @@ def confirm(request: HttpRequest, code: str, token: str) -> HttpResponse:
         tables = read_stored(stored)
     except FileRefused as refusal:
         return _refused(request, committee, stored, refusal)
-    outcome = run_import(committee, tables, stored.file_name, dry_run=False)
+    outcome = run_import(committee, tables, stored.file_name, dry_run=False, user=request.user)
     if outcome.errors:
         messages.error(request, f"{stored.file_name} lästes inte in. Ingenting lagrades.")
         return _preview_page(request, committee, stored, outcome, status=400, failed=True)

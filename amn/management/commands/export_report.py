@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 from django.contrib.auth.models import AnonymousUser
@@ -6,7 +7,7 @@ from django.test import RequestFactory
 
 from amn.lib.spreadsheet import xlsx_bytes
 from amn.models import Committee, PeriodKind, PublishedReport, ReportingPeriod
-from amn.services.publishing import report_document
+from amn.services.publishing import report_data, report_document
 from amn.services.report import build_report, render_report_body
 from amn.services.report_pdf import PdfUnavailable, pdf_bytes, standalone_html
 
@@ -67,11 +68,12 @@ class Command(BaseCommand):
         report = build_report(period)
         if kind == "xlsx":
             return xlsx_bytes(report.sheets)
+        if kind == "json":
+            document = {**report_data(report), "draft": True}
+            return json.dumps(document, ensure_ascii=False, indent=2).encode()
         request = RequestFactory().get("/")
         request.user = AnonymousUser()
         body = render_report_body(report, request)
-        if kind == "json":
-            raise CommandError("Öppna data finns för publicerade versioner: publicera först.")
         return self.pdf(standalone_html(report.title, body))
 
     def pdf(self, document: str) -> bytes:

@@ -9,14 +9,25 @@ class Command(BaseCommand):
         "rapporterna i shared/seeds och skapar en demoanvändare per roll. Kan köras flera gånger."
     )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="Publicera demoperioderna som ännu inte är publicerade, så som nämnden en gång "
+            "publicerade dem (utan avstämning mot huvudbok: siffrorna kommer ur de tryckta "
+            "rapporterna).",
+        )
+
     def handle(self, *args, **options) -> None:
         try:
-            summary = load_demo()
+            summary = load_demo(publish=options["publish"])
         except DemoDataError as exc:
             raise CommandError(f"Demodata kunde inte läsas in: {exc}") from exc
         self.stdout.write(self.style.SUCCESS(f"Demodata inläst för {summary.committee}."))
         for label, count in summary.counts.items():
             self.stdout.write(f"  {label}: {count}")
+        for title in summary.published:
+            self.stdout.write(f"Publicerad: {title}")
         self.stdout.write("Demoanvändare (användarnamn / lösenord / roll):")
         for username, password, role in summary.users:
             self.stdout.write(f"  {username} / {password} / {role}")

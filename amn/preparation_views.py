@@ -1,0 +1,181 @@
+"""Preparing a period's report: the sections with their writers, deadlines and progress,
+and the page where a section's texts are written and marked ready.
+
+Staff and controllers of the nämnd write; controllers start the report from the previous
+one and hand out sections and deadlines. Nämnd members never see this: it is a draft.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from amn.models import CommitteeMembership, ReportingPeriod, Section, SectionPlan
+from amn.permissions import ENTER_FIGURES, PLAN_REPORT, READ_LIVE, can, committee_for_user
+from amn.services.report_preparation import (
+    TextDraft,
+    add_section,
+    assign_sections,
+    check_texts,
+    mark_ready,
+    previous_report,
+    progress_of,
+    save_section_texts,
+    section_texts,
+    start_report,
+)
+
+EMPTY_TEXT_SLOTS = 1  # a blank text below the stored ones, for a new heading
+
+
+def _period(request: HttpRequest, code: str, period: int, allowed) -> ReportingPeriod:
+    committee = committee_for_user(request.user, code, allowed)
+    return get_object_or_404(
+        ReportingPeriod.objects.select_related("committee"), pk=period, committee=committee
+    )
+
+
+def _writers(committee) -> list:
+    """Who can be responsible for a section: staff and controllers of the nämnd."""
+    ids = CommitteeMembership.objects.filter(
+        committee=committee, role__in=ENTER_FIGURES
+    ).values_list("user_id", flat=True)
+    return list(get_user_model().objects.filter(pk__in=ids).order_by("first_name", "username"))
+
+
+@login_required
+def preparation(request: HttpRequest, code: str, period: int) -> HttpResponse:
+    shown = _period(request, code, period, READ_LIVE)
+    committee = shown.committee
+    may_plan = can(request.user, committee, PLAN_REPORT)
+    progress = progress_of(shown)
+    planned = {plan.section for plan in progress.plans}
+    return render(
+        request,
+        "reports/preparation.html",
+        {
+            "committee": committee,
+            "period": shown,
+            "progress": progress,
+            "may_plan": may_plan,
+            "may_write": can(request.user, committee, ENTER_FIGURES),
+            "writers": _writers(committee) if may_plan else [],
+            "unplanned": [s for s in Section if s.value not in planned],
+            "previous": previous_report(shown) if not progress.plans else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, code: str, period: int) -> HttpResponse:
+    shown = _period(request, code, period, PLAN_REPORT)
+    started = start_report(shown, request.user)
+    source = f"från {started.source.title}" if started.source else "med standardavsnitten"
+    messages.success(
+        request,
+        f"Rapporten är startad {source}: {started.sections} avsnitt och "
+        f"{started.texts} texter att revidera.",
+    )
+    return redirect("reports:preparation", code, period)
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, code: str, period: int) -> HttpResponse:
+    shown = _period(request, code, period, PLAN_REPORT)
+    writers = {str(user.pk): user for user in _writers(shown.committee)}
+    if request.POST.get("add"):
+        if request.POST["add"] not in Section.values:
+            messages.error(request, f"Okänt avsnitt ”{request.POST['add']}”.")
+        else:
+            add_section(shown, request.POST["add"], request.user)
+        return redirect("reports:preparation", code, period)
+    wanted, errors = {}, []
+    for plan in SectionPlan.objects.filter(period=shown):
+        label = plan.get_section_display()
+        chosen = request.POST.get(f"r-{plan.section}", "")
+        typed = request.POST.get(f"d-{plan.section}", "").strip()
+        if chosen and chosen not in writers:
+            errors.append(f"{label}: användaren ”{chosen}” skriver inte för nämnden.")
+            continue
+        try:
+            deadline = datetime.date.fromisoformat(typed) if typed else None
+        except ValueError:
+            errors.append(f"{label}: ”{typed}” är inget datum (ÅÅÅÅ-MM-DD).")
+            continue
+        wanted[plan.section] = (writers.get(chosen), deadline)
+    if errors:
+        for error in errors:
+            messages.error(request, f"Inget sparades. {error}")
+        return redirect("reports:preparation", code, period)
+    changed = assign_sections(shown, wanted, request.user)
+    messages.success(request, f"Ansvar och datum sparade ({changed} avsnitt ändrade).")
+    return redirect("reports:preparation", code, period)
+
+
+@login_required
+def section(request: HttpRequest, code: str, period: int, key: str) -> HttpResponse:
+    shown = _period(request, code, period, ENTER_FIGURES)
+    if key not in Section.values:
+        raise Http404("Avsnittet finns inte.")
+    plan = SectionPlan.objects.filter(period=shown, section=key).first()
+    stored = section_texts(shown, key)
+    drafts = [TextDraft(text.title, text.body, text.pk) for text in stored]
+    errors: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        if action == "reopen" and plan is not None:
+            mark_ready(plan, request.user, False)
+            messages.success(request, f"{plan.get_section_display()} är öppnat igen.")
+            return redirect("reports:section", code, period, key)
+        known = {text.pk for text in stored}
+        drafts = []
+        for index in range(int(request.POST.get("count", 0) or 0)):
+            pk = request.POST.get(f"pk-{index}", "")
+            drafts.append(
+                TextDraft(
+                    request.POST.get(f"title-{index}", "").strip(),
+                    request.POST.get(f"body-{index}", ""),
+                    int(pk) if pk.isdigit() and int(pk) in known else None,
+                )
+            )
+        errors = check_texts(drafts)
+        if not errors:
+            save_section_texts(shown, key, drafts, request.user)
+            if action == "ready":
+                plan = plan or add_section(shown, key, request.user)
+                mark_ready(plan, request.user, True)
+                messages.success(request, f"{Section(key).label} är sparat och markerat klart.")
+                return redirect("reports:preparation", code, period)
+            messages.success(request, f"{Section(key).label} är sparat.")
+            return redirect("reports:section", code, period, key)
+        messages.error(request, "Inget sparades: rätta felen nedan.")
+    slots = drafts + [TextDraft("", "") for _ in range(EMPTY_TEXT_SLOTS)]
+    return render(
+        request,
+        "reports/section.html",
+        {
+            "committee": shown.committee,
+            "period": shown,
+            "section_key": key,
+            "section_label": Section(key).label,
+            "plan": plan,
+            "slots": slots,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+urlpatterns = [
+    path("<int:period>/arbete/", preparation, name="preparation"),
+    path("<int:period>/arbete/starta/", start, name="start"),
+    path("<int:period>/arbete/ansvar/", assign, name="assign"),
+    path("<int:period>/avsnitt/<str:key>/", section, name="section"),
+]
