@@ -1,6 +1,11 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
+# Headless Chromium prints the reports as PDF (amn.services.report_pdf).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+ENV CHROMIUM=/usr/bin/chromium
 COPY pyproject.toml README.md ./
 COPY amn amn
 COPY budget budget

@@ -3,7 +3,7 @@ its goal is met; a missed goal is a finding, not a crash (exit 0).
 
     bin/bench                     # everything, 200 000 lines and 2 000 000 stored lines
     bin/bench --lines 20000       # a quick run
-    bin/bench import              # one benchmark: import, memory, page
+    bin/bench import              # one benchmark: import, page, goals, reports
 """
 
 import argparse
@@ -303,9 +303,58 @@ def bench_page(stored: int, requests: int) -> None:
     print(f"build_operating_summary alone: {(time.perf_counter() - started) / 20 * 1000:.1f} ms")
 
 
+def bench_reports(requests: int) -> None:
+    """The 2023 delårsrapport of the demo nämnd: the draft (built from live figures with
+    the checks before publishing), publishing, the published page as members read it, and
+    its downloads."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from amn.models import ReportingPeriod
+    from amn.services.publishing import publish_report
+    from amn.services.report_pdf import PdfUnavailable, pdf_bytes, standalone_html
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_superuser": True, "is_staff": True}
+    )
+    client = Client()
+    client.force_login(user)
+    period = ReportingPeriod.objects.get(committee__code="AMN", year=2023, month=8)
+    started = time.perf_counter()
+    published = publish_report(period, user, None, "Benchmark.", reconcile=False)
+    print(f"publishing the 2023 delårsrapport: {(time.perf_counter() - started) * 1000:.0f} ms")
+    args = ["AMN", period.pk]
+    pages = (
+        ("draft report (live figures and checks)", reverse("reports:draft", args=args)),
+        (
+            "published report page",
+            reverse("reports:version", args=[*args, published.version]),
+        ),
+        (
+            "whole-report Excel download",
+            reverse("reports:version-xlsx", args=[*args, published.version]),
+        ),
+        ("open data JSON", reverse("reports:version-json", args=[*args, published.version])),
+    )
+    for title, url in pages:
+        median, p95, queries = time_page(client, url, requests)
+        goal = " (goal median ≤ 100 ms): " + verdict(median <= 100) if "published" in title else ""
+        print(
+            f"{title}: median {median:.1f} ms, p95 {p95:.1f} ms over {requests} requests, "
+            f"{queries} SQL queries a request{goal}"
+        )
+    try:
+        started = time.perf_counter()
+        size = len(pdf_bytes(standalone_html(published.title, published.html, published)))
+        print(f"PDF in headless Chromium: {time.perf_counter() - started:.1f} s, {size:,} bytes")
+    except PdfUnavailable as error:
+        print(f"PDF: not measured ({error})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("which", nargs="*", default=["import", "page", "goals"])
+    parser.add_argument("which", nargs="*", default=["import", "page", "goals", "reports"])
     parser.add_argument("--goals", type=int, default=100, help="extra nämndmål to store")
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--stored", type=int, default=2_000_000)
@@ -320,6 +369,8 @@ def main() -> None:
         bench_page(arguments.stored, arguments.requests)
     if "goals" in arguments.which:
         bench_goals(arguments.goals, arguments.requests)
+    if "reports" in arguments.which:
+        bench_reports(arguments.requests)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def pdf_bytes(document: str) -> bytes:
         ]
         try:
             subprocess.run(command, check=True, capture_output=True, timeout=PDF_TIMEOUT_SECONDS)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+        except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
             raise PdfUnavailable(
                 f"PDF kunde inte skapas: Chromium svarade inte ({error})."
             ) from error

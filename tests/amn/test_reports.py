@@ -173,3 +173,30 @@ def test_an_unpublished_report_is_not_found_for_members(client, member, period):
     client.force_login(member)
 
     assert client.get(url("latest", period)).status_code == 404
+
+
+@pytest.mark.usefixtures("ledger_to_august_2023")
+def test_members_download_the_published_report_as_pdf(client, controller, member, period):
+    publish(client, controller, period)
+    client.force_login(member)
+
+    response = client.get(url("latest-pdf", period))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and len(response.content) > 20_000
+    assert "rapport-AMN-2023-08-v1.pdf" in response["Content-Disposition"]
+
+
+@pytest.mark.usefixtures("ledger_to_august_2023")
+def test_without_chromium_the_pdf_link_says_why_in_swedish(
+    client, controller, member, period, settings
+):
+    publish(client, controller, period)
+    settings.CHROMIUM = "/saknas/chromium"
+    client.force_login(member)
+
+    response = client.get(url("latest-pdf", period))
+
+    assert response.status_code == 503
+    assert "PDF kunde inte skapas" in response.content.decode()
