@@ -76,7 +76,9 @@ class Report:
 
     @property
     def title(self) -> str:
-        return f"{report_name(self.period)}: {self.period.title}"
+        name, title = report_name(self.period), self.period.title
+        # "Delårsrapport per den 31 augusti 2023" names itself already.
+        return title if title.lower().startswith(name.lower()) else f"{name}: {title}"
 
 
 def build_report(period: ReportingPeriod) -> Report:

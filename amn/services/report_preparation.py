@@ -115,8 +115,9 @@ class Started:
 
 
 def start_report(period: ReportingPeriod, user) -> Started:
-    """Give the period its sections and texts from the previous report; texts and
-    sections the period already has are kept."""
+    """Give the period its sections from the previous report and, when it has no texts
+    of its own yet, the previous report's texts to revise. Nothing the period already
+    has is changed."""
     source = previous_report(period)
     with transaction.atomic():
         have = set(SectionPlan.objects.filter(period=period).values_list("section", flat=True))
@@ -131,14 +132,17 @@ def start_report(period: ReportingPeriod, user) -> Started:
         else:
             sections = [str(s) for s in DEFAULT_SECTIONS.get(period.kind, FOLLOW_UP_SECTIONS)]
             responsible = {}
+        own = list(
+            ReportText.objects.filter(period=period).values_list("section", flat=True).distinct()
+        )
         new_plans = SectionPlan.objects.bulk_create(
             SectionPlan(period=period, section=section, responsible_id=responsible.get(section))
-            for section in dict.fromkeys(sections)
+            for section in dict.fromkeys([*sections, *own])
             if section not in have
         )
         copied = []
-        if source is not None:
-            taken = set(ReportText.objects.filter(period=period).values_list("section", "title"))
+        # A period that has texts of its own keeps them and takes none from before.
+        if source is not None and not own:
             copied = ReportText.objects.bulk_create(
                 ReportText(
                     period=period,
@@ -148,7 +152,6 @@ def start_report(period: ReportingPeriod, user) -> Started:
                     body=text.body,
                 )
                 for text in ReportText.objects.filter(period=source).order_by("position")
-                if (text.section, text.title) not in taken
             )
         record_changes(
             committee=period.committee,

@@ -162,3 +162,15 @@ def test_the_preparation_page_takes_a_fixed_number_of_queries(
         response = client.get(url("preparation", next_period))
 
     assert response.status_code == 200
+
+
+def test_a_period_with_texts_of_its_own_keeps_them_when_started(client, controller, period):
+    own = sorted(ReportText.objects.filter(period=period).values_list("section", "title", "body"))
+    client.force_login(controller)
+
+    client.post(url("start", period))
+
+    after = sorted(ReportText.objects.filter(period=period).values_list("section", "title", "body"))
+    assert after == own
+    planned = set(SectionPlan.objects.filter(period=period).values_list("section", flat=True))
+    assert {section for section, _, _ in own} <= planned
