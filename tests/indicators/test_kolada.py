@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
+from amn.models import Change, ChangeSource
 from indicators.models import Indicator, IndicatorValue, KoladaValue, Origin, ValueKind
 from indicators.services.kolada_fetch import fetch_kolada_values
 from indicators.services.kolada_peers import peer_comparison
@@ -174,6 +175,15 @@ def test_fetched_values_land_in_totalt_kvinnor_and_man_as_kolada_outcomes(kolada
         assert value.kind == ValueKind.OUTCOME
         assert value.decimals == 1
         assert not value.missing
+
+
+def test_fetched_values_are_kept_in_the_history(kolada_with_peers, amn):
+    fetch("--committee", "AMN", "--year", "2023")
+
+    change = Change.objects.get(
+        source=ChangeSource.KOLADA, subject__endswith="– Kvinnor", field="värde helår 2023"
+    )
+    assert (change.old, change.new) == ("", "42,1")
 
 
 def test_every_page_kolada_answers_with_is_followed(kolada_with_peers, amn):

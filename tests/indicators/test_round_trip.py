@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from amn.models import Change, ChangeSource
 from indicators.models import (
     Indicator,
     IndicatorKind,
@@ -298,6 +299,11 @@ def test_one_edited_value_and_target_are_previewed_and_stored_on_confirm(signed_
     assert len(set(after[1]) - set(before[1])) == 1
     messages = page(signed_in, response["Location"])
     assert "är inläst: 0 nya, 2 ändrade och" in messages
+    kept = Change.objects.filter(source=ChangeSource.IMPORT).order_by("pk")
+    assert [(c.subject.split(" (")[0], c.old, c.new) for c in kept] == [
+        (f"{SURVEY} – Totalt, helår 2022, utfall", "88,9", "91,0"),
+        (f"{SURVEY} – Totalt, 2024", "90", "≥ 92"),
+    ]
 
 
 def test_a_numeric_cell_keeps_the_reported_decimals_of_an_unchanged_value(signed_in, amn):
