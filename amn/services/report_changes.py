@@ -70,12 +70,20 @@ def _keyed_rows(table: dict, labels: int) -> dict[tuple, list]:
     return rows
 
 
-def _row_name(key: tuple) -> str:
+def _row_name(key: tuple, headers: list) -> str:
     label, occurrence = key
-    # The last two naming cells that are more than a unit ("%", "st") say enough:
+    # The last two naming cells other than the unit say enough:
     # "Andel positiva svar … › Kvinnor".
-    name = " › ".join([part for part in label if len(part) > 3][-2:] or label[:1])
+    parts = [
+        part
+        for index, part in enumerate(label)
+        if part and (index >= len(headers) or headers[index] != UNIT_HEADER)
+    ]
+    name = " › ".join(parts[-2:])
     return name if occurrence == 1 else f"{name} ({occurrence})"
+
+
+UNIT_HEADER = "Enhet"
 
 
 def _table_changes(before: list[dict], after: list[dict]) -> list[ReportChange]:
@@ -95,11 +103,11 @@ def _table_changes(before: list[dict], after: list[dict]) -> list[ReportChange]:
         headers = table.get("headers", [])
         old_headers = old.get("headers", [])
         for key in old_rows.keys() - new_rows.keys():
-            changes.append(ReportChange(f"{title} › {_row_name(key)}", "raden", ""))
+            changes.append(ReportChange(f"{title} › {_row_name(key, headers)}", "raden", ""))
         for key, row in new_rows.items():
             old_row = old_rows.get(key)
             if old_row is None:
-                changes.append(ReportChange(f"{title} › {_row_name(key)}", "", "raden"))
+                changes.append(ReportChange(f"{title} › {_row_name(key, headers)}", "", "raden"))
                 continue
             old_cells = dict(zip(old_headers, old_row, strict=False))
             for index, (header, value) in enumerate(zip(headers, row, strict=False)):
@@ -107,7 +115,7 @@ def _table_changes(before: list[dict], after: list[dict]) -> list[ReportChange]:
                     continue
                 was = old_cells.get(header)
                 if _shown(was) != _shown(value):
-                    where = f"{title} › {_row_name(key)} › {header}"
+                    where = f"{title} › {_row_name(key, headers)} › {header}"
                     changes.append(ReportChange(where, _shown(was), _shown(value)))
     return changes
 
