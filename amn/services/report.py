@@ -20,6 +20,11 @@ from amn.lib.money import Unit
 from amn.lib.spreadsheet import Sheet
 from amn.models import PeriodKind, ReportingPeriod, ReportText, Section
 from budget import tables as money_tables
+from budget.services.internal_budget import (
+    build_internal_budget,
+    frame_adjustment_sheet,
+    internal_budget_sheet,
+)
 from budget.services.investments import build_investment_summary
 from budget.services.operating_summary import build_operating_summary
 from budget.services.social_assistance import build_social_assistance, charts
@@ -108,6 +113,7 @@ def build_report(period: ReportingPeriod) -> Report:
         .select_related("point")
         .order_by("point__position")
     )
+    internal_budget = None if follow_up else build_internal_budget(committee, year)
     result_table = full_year_table = None
     if has_summary:
         result_table, full_year_table = money_tables.operating_summary_tables(summary, REPORT_UNIT)
@@ -121,6 +127,7 @@ def build_report(period: ReportingPeriod) -> Report:
             full_year_table=full_year_table,
             result_title=money_tables.result_title(year, month),
             full_year_title=money_tables.full_year_title(year),
+            internal_budget=internal_budget,
         ),
         section(
             "investeringar",
@@ -155,6 +162,10 @@ def build_report(period: ReportingPeriod) -> Report:
         *(section(key, Section(key).label, [key]) for key in CLOSING),
     ]
     sheets: list[Sheet] = []
+    if internal_budget:
+        sheets.append(internal_budget_sheet(internal_budget))
+        if internal_budget.adjustments:
+            sheets.append(frame_adjustment_sheet(internal_budget))
     if has_summary:
         sheets += money_tables.operating_summary_sheets(summary, REPORT_UNIT)
     if investments:

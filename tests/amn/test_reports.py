@@ -200,3 +200,33 @@ def test_without_chromium_the_pdf_link_says_why_in_swedish(
 
     assert response.status_code == 503
     assert "PDF kunde inte skapas" in response.content.decode()
+
+
+@pytest.mark.parametrize("year", [2019, 2024])
+def test_the_internbudget_report_holds_the_budget_table_with_the_printed_sums(
+    client, staff, amn, year
+):
+    from amn.services.demo_data import DATA_DIR
+    from budget.services.internal_budget import build_internal_budget
+
+    document = json.loads(
+        next(DATA_DIR.glob(f"money_{year}_internbudget.json")).read_text(encoding="utf-8")
+    )
+    printed = document["internal_budgets"][-1]
+    period = ReportingPeriod.objects.get(committee=amn, year=year, kind="internbudget")
+    table = build_internal_budget(amn, year)
+    sums = next(line for line in table.lines if line.kind == "sum").amounts
+    factor = Decimal(1_000_000 if printed["unit"] == "mnkr" else 1_000)
+
+    # The printed sum of each year column; the 2019 report prints only the KF frame,
+    # which the posts add up to.
+    compared = [
+        (total, Decimal(printed_total.replace(",", ".").replace(" ", "")) * factor)
+        for column, total in zip(printed["columns"], sums, strict=False)
+        if (printed_total := column.get("printed_sum") or column.get("frame"))
+    ]
+    assert compared and all(total == expected for total, expected in compared)
+    client.force_login(staff)
+    html = client.get(url("draft", period)).content.decode()
+    assert printed["title"] in html
+    assert "Budgetram enligt KF" in html

@@ -1,0 +1,121 @@
+"""A nämnd's internbudget for a year as its report prints it: the budgetposter per year
+column (utfall, budget, plan), the change lines under the post they explain, the sum, the
+KF frame and its split into intäkter and kostnader, and the frame changes.
+
+The latest version of the year is the one shown; a revision says which decision it
+revises. A change line is part of its post's amount and never added again.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from amn.lib.money import Unit
+from amn.lib.spreadsheet import Sheet, number_format
+from amn.models import Committee
+from budget.models import (
+    FrameAdjustment,
+    InternalBudget,
+    InternalBudgetAmount,
+    InternalBudgetColumn,
+    InternalBudgetRow,
+)
+
+# tkr without decimals holds every figure of the seeds' internbudgetar exactly (mnkr with
+# two decimals, tkr).
+BUDGET_UNIT = Unit.TKR
+
+
+@dataclass
+class BudgetLine:
+    label: str
+    kind: str  # row, change, sum, part
+    amounts: list[Decimal | None]
+
+
+@dataclass
+class InternalBudgetTable:
+    budget: InternalBudget
+    columns: list[InternalBudgetColumn]
+    lines: list[BudgetLine] = field(default_factory=list)
+    adjustments: list[FrameAdjustment] = field(default_factory=list)
+    unit: Unit = BUDGET_UNIT
+
+    @property
+    def headers(self) -> list[str]:
+        return [f"{column.get_kind_display()} {column.year}" for column in self.columns]
+
+
+def build_internal_budget(committee: Committee, year: int) -> InternalBudgetTable | None:
+    budget = (
+        InternalBudget.objects.filter(committee=committee, year=year)
+        .select_related("revises")
+        .prefetch_related(
+            Prefetch("columns", queryset=InternalBudgetColumn.objects.order_by("year")),
+            Prefetch(
+                "rows",
+                queryset=InternalBudgetRow.objects.order_by("position").prefetch_related(
+                    Prefetch("amounts", queryset=InternalBudgetAmount.objects.all())
+                ),
+            ),
+            Prefetch("frame_adjustments", queryset=FrameAdjustment.objects.order_by("position")),
+        )
+        .order_by("-version")
+        .first()
+    )
+    if budget is None:
+        return None
+    columns = list(budget.columns.all())
+    table = InternalBudgetTable(budget, columns, adjustments=list(budget.frame_adjustments.all()))
+    sums: list[Decimal | None] = [None] * len(columns)
+    index = {column.pk: number for number, column in enumerate(columns)}
+    for row in budget.rows.all():
+        amounts: list[Decimal | None] = [None] * len(columns)
+        for amount in row.amounts.all():
+            amounts[index[amount.column_id]] = amount.amount
+        table.lines.append(BudgetLine(row.label, "change" if row.parent_id else "row", amounts))
+        if not row.parent_id:
+            sums = [
+                s if a is None else (a if s is None else s + a)
+                for s, a in zip(sums, amounts, strict=True)
+            ]
+    table.lines.append(BudgetLine("Summa", "sum", sums))
+    for label, name in (
+        ("Budgetram enligt KF", "frame"),
+        ("varav intäkter", "revenues"),
+        ("varav kostnader", "costs"),
+        ("Nämndens enheter", "own_units_result"),
+    ):
+        amounts = [getattr(column, name) for column in columns]
+        if any(a is not None for a in amounts):
+            table.lines.append(BudgetLine(label, "part", amounts))
+    return table
+
+
+def internal_budget_sheet(table: InternalBudgetTable) -> Sheet:
+    unit = table.unit
+    return Sheet(
+        title="Internbudget",
+        heading=f"{table.budget.title}, belopp {unit.code}",
+        headers=["Budgetpost", *table.headers],
+        rows=[
+            [line.label, *(None if a is None else a / unit.divisor for a in line.amounts)]
+            for line in table.lines
+        ],
+        sum_rows={i for i, line in enumerate(table.lines) if line.kind == "sum"},
+        indented_rows={i for i, line in enumerate(table.lines) if line.kind in ("change", "part")},
+        italic_rows={i for i, line in enumerate(table.lines) if line.kind == "change"},
+        number_formats=number_format(unit.decimals),
+    )
+
+
+def frame_adjustment_sheet(table: InternalBudgetTable) -> Sheet:
+    unit = table.unit
+    return Sheet(
+        title="Ramförändringar",
+        heading=f"{table.budget.title}: förändringar av ramen, belopp {unit.code}",
+        headers=["Grupp", "Förändring", "Belopp"],
+        rows=[[a.group, a.label, a.amount / unit.divisor] for a in table.adjustments],
+        number_formats=number_format(unit.decimals),
+    )
