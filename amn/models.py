@@ -365,12 +365,14 @@ class Change(models.Model):
     admin), never changed or removed: the history of a nämnd's report is kept whole.
     """
 
+    # Removing a whole nämnd (an administrator's deliberate act) removes its history with
+    # it; a single period with history cannot be removed.
     committee = models.ForeignKey(
-        Committee, models.PROTECT, related_name="changes", verbose_name="nämnd"
+        Committee, models.CASCADE, related_name="changes", verbose_name="nämnd"
     )
     period = models.ForeignKey(
         ReportingPeriod,
-        models.PROTECT,
+        models.RESTRICT,
         null=True,
         blank=True,
         related_name="changes",

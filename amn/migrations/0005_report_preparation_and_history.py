@@ -24,8 +24,8 @@ class Migration(migrations.Migration):
                 ('old', models.TextField(blank=True, verbose_name='före')),
                 ('new', models.TextField(blank=True, verbose_name='efter')),
                 ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='changes', to=settings.AUTH_USER_MODEL, verbose_name='ändrat av')),
-                ('committee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='amn.committee', verbose_name='nämnd')),
-                ('period', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='amn.reportingperiod', verbose_name='period')),
+                ('committee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='amn.committee', verbose_name='nämnd')),
+                ('period', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='changes', to='amn.reportingperiod', verbose_name='period')),
             ],
             options={
                 'verbose_name': 'ändring',

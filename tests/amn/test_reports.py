@@ -230,3 +230,18 @@ def test_the_internbudget_report_holds_the_budget_table_with_the_printed_sums(
     html = client.get(url("draft", period)).content.decode()
     assert printed["title"] in html
     assert "Budgetram enligt KF" in html
+
+
+@pytest.mark.usefixtures("ledger_to_august_2023")
+def test_a_published_version_reads_in_a_fixed_number_of_queries(
+    client, controller, member, period, django_assert_max_num_queries
+):
+    publish(client, controller, period)
+    publish(client, controller, period, note="Andra versionen.")
+    client.force_login(member)
+
+    with django_assert_max_num_queries(9):
+        response = client.get(url("version", period, 2))
+
+    assert response.status_code == 200
+    assert "Ändrat sedan version 1" in response.content.decode()
