@@ -2,16 +2,15 @@ from django.contrib import admin
 
 from amn.models import (
     Administration,
+    Change,
     Committee,
     CommitteeMembership,
     Municipality,
+    PublishedReport,
     ReportingPeriod,
     ReportText,
+    SectionPlan,
 )
-
-admin.site.site_header = "Budget- och måluppföljning – administration"
-admin.site.site_title = "Administration"
-admin.site.index_title = "Administration"
 
 
 @admin.register(Municipality)
@@ -44,6 +43,7 @@ class CommitteeAdmin(admin.ModelAdmin):
 
 @admin.register(CommitteeMembership)
 class CommitteeMembershipAdmin(admin.ModelAdmin):
+    administrators_only = True  # who holds which role is set up by administrators
     list_display = ["user", "committee", "role"]
     list_filter = ["committee", "role"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
@@ -65,3 +65,43 @@ class ReportTextAdmin(admin.ModelAdmin):
     list_filter = ["section", "period__committee", "period__year"]
     search_fields = ["title", "body"]
     list_select_related = ["period__committee"]
+
+
+@admin.register(SectionPlan)
+class SectionPlanAdmin(admin.ModelAdmin):
+    list_display = ["period", "section", "responsible", "deadline", "ready_at"]
+    list_filter = ["period__committee", "period", "section"]
+    list_select_related = ["period__committee", "responsible"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the application writes and never changes: read, never edit or delete."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PublishedReport)
+class PublishedReportAdmin(ReadOnlyAdmin):
+    list_display = ["title", "period", "version", "published_at", "published_by"]
+    list_filter = ["period__committee", "period"]
+    list_select_related = ["period__committee", "published_by"]
+    exclude = ["html", "data", "workbook"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("html", "data", "workbook")
+
+
+@admin.register(Change)
+class ChangeAdmin(ReadOnlyAdmin):
+    list_display = ["changed_at", "changed_by", "source", "subject", "field", "old", "new"]
+    list_filter = ["committee", "source", "period"]
+    search_fields = ["subject", "field", "old", "new"]
+    list_select_related = ["committee", "changed_by", "period"]
+    date_hierarchy = "changed_at"

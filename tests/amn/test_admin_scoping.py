@@ -1,0 +1,179 @@
+"""The admin is scoped by nämnd: an admin user of one nämnd sees, picks and changes only
+what belongs to it; records of no nämnd are for administrators; nämnd members never get
+in. What is changed in the admin is kept in the history."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from amn.admin_site import CommitteeScopedAdmin, path_to
+from amn.models import (
+    Change,
+    ChangeSource,
+    Committee,
+    CommitteeMembership,
+    PeriodKind,
+    ReportingPeriod,
+    ReportText,
+    Role,
+)
+from budget.models import MonthlyAmount, SummaryRow
+from goals.models import GoalAssessment
+from indicators.models import Indicator, IndicatorValue
+
+SCOPED_CHANGELISTS = [
+    ReportingPeriod,
+    ReportText,
+    SummaryRow,
+    MonthlyAmount,
+    GoalAssessment,
+    Indicator,
+    IndicatorValue,
+]
+
+
+def admin_user(django_user_model, committee, role=Role.CONTROLLER, username="nämndadmin"):
+    user = django_user_model.objects.create_user(username, password="x", is_staff=True)
+    user.user_permissions.set(Permission.objects.all())
+    CommitteeMembership.objects.create(user=user, committee=committee, role=role)
+    return user
+
+
+@pytest.fixture
+def other_period(other_committee):
+    return ReportingPeriod.objects.create(
+        committee=other_committee,
+        year=2023,
+        month=8,
+        kind=PeriodKind.INTERIM_2,
+        title="Delår UN 2023",
+    )
+
+
+def changelist(model) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def test_every_model_admin_is_scoped_and_its_way_to_a_nämnd_is_a_valid_lookup(db):
+    for model, model_admin in admin.site._registry.items():
+        assert isinstance(model_admin, CommitteeScopedAdmin), model
+        path = model_admin.committee_path
+        if path is None:
+            continue
+        # The lookup really leads to a nämnd: filtering by it runs.
+        assert model._default_manager.filter(**{f"{path}__in": [0]}).count() == 0
+
+
+def test_paths_to_a_nämnd_follow_the_foreign_keys():
+    assert path_to(MonthlyAmount, Committee) == "row__committee"
+    assert path_to(IndicatorValue, Committee) == "series__indicator__committee"
+    assert path_to(Committee, Committee) == "pk"
+
+
+@pytest.mark.parametrize("model", SCOPED_CHANGELISTS, ids=lambda m: m._meta.model_name)
+def test_an_admin_user_of_another_nämnd_sees_none_of_amns_records(
+    client, django_user_model, amn, other_committee, other_period, model
+):
+    client.force_login(admin_user(django_user_model, other_committee))
+
+    response = client.get(changelist(model))
+
+    assert response.status_code == 200
+    path = admin.site._registry[model].committee_path
+    shown = set(response.context["cl"].queryset.values_list(path, flat=True))
+    assert amn.pk not in shown and shown <= {other_committee.pk}
+    assert model._default_manager.filter(**{path: amn.pk}).exists()  # AMN has some
+
+
+def test_an_admin_user_sees_the_records_of_its_own_nämnd(
+    client, django_user_model, amn, other_period
+):
+    client.force_login(admin_user(django_user_model, amn))
+
+    response = client.get(changelist(ReportingPeriod))
+
+    shown = {period.committee_id for period in response.context["cl"].result_list}
+    assert shown == {amn.pk}
+
+
+def test_another_nämnds_record_cannot_be_opened(client, django_user_model, amn, other_period):
+    client.force_login(admin_user(django_user_model, amn))
+    url = reverse("admin:amn_reportingperiod_change", args=[other_period.pk])
+
+    response = client.get(url, follow=True)
+
+    assert "finns inte" in response.content.decode() or response.status_code == 404
+    assert "Delår UN 2023" not in response.content.decode()
+
+
+def test_another_nämnds_period_is_no_choice_and_cannot_be_posted(
+    client, django_user_model, amn, other_period
+):
+    client.force_login(admin_user(django_user_model, amn))
+    add = reverse("admin:amn_reporttext_add")
+
+    form = client.get(add).content.decode()
+    refused = client.post(
+        add, {"period": other_period.pk, "section": "ekonomi", "position": 0, "body": "Text"}
+    )
+
+    assert f'value="{other_period.pk}"' not in form
+    assert refused.status_code == 200  # the form again, with the error
+    assert not ReportText.objects.filter(period=other_period).exists()
+
+
+def test_records_of_no_nämnd_and_roles_are_for_administrators(client, django_user_model, amn):
+    client.force_login(admin_user(django_user_model, amn))
+
+    assert client.get(reverse("admin:amn_municipality_add")).status_code == 403
+    assert client.get(reverse("admin:amn_committee_add")).status_code == 403
+    assert client.get(changelist(CommitteeMembership)).status_code == 403
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+@pytest.mark.parametrize("url", ["admin:index", "admin:amn_reportingperiod_changelist"])
+def test_a_nämnd_member_never_reaches_the_admin_even_with_the_staff_flag(
+    client, django_user_model, amn, url
+):
+    member = admin_user(django_user_model, amn, role=Role.MEMBER)
+
+    client.force_login(member)
+    response = client.get(reverse(url))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_staff_without_the_admin_flag_are_kept_out(client, staff):
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+
+
+def test_a_change_made_in_the_admin_is_kept_in_the_history(client, django_user_model, amn):
+    user = admin_user(django_user_model, amn)
+    client.force_login(user)
+    text = ReportText.objects.filter(period__committee=amn).first()
+    url = reverse("admin:amn_reporttext_change", args=[text.pk])
+
+    client.post(
+        url,
+        {
+            "period": text.period_id,
+            "section": text.section,
+            "title": text.title,
+            "position": text.position,
+            "body": "Rättad i administrationen.",
+        },
+    )
+
+    change = Change.objects.get(source=ChangeSource.ADMIN, field="text")
+    assert (change.new, change.changed_by, change.period) == (
+        "Rättad i administrationen.",
+        user,
+        text.period,
+    )
+    assert change.old == text.body.strip()
