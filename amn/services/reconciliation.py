@@ -113,21 +113,15 @@ def forecast_problems(period: ReportingPeriod) -> list[Problem]:
 
 
 def assessment_problems(period: ReportingPeriod) -> list[Problem]:
-    problems = []
-    for assessment in GoalAssessment.objects.filter(period=period).select_related("goal"):
-        name = assessment.goal.name
-        if not assessment.motivation.strip():
-            problems.append(Problem(GOALS, f"{name}: motivering saknas."))
-        departs = assessment.suggested_level and assessment.level != assessment.suggested_level
-        if departs and not assessment.reason.strip():
-            problems.append(
-                Problem(
-                    GOALS,
-                    f"{name}: bedömningen avviker från förslaget "
-                    f"({assessment.get_suggested_level_display()}) men skäl saknas.",
-                )
-            )
-    return problems
+    # A level chosen against the suggestion has its reason checked where it is chosen
+    # (goals.services.assessment_entry): a level the nämnd set before a suggestion
+    # changed stands without one.
+    return [
+        Problem(GOALS, f"{assessment.goal.name}: motivering saknas.")
+        for assessment in GoalAssessment.objects.filter(period=period, motivation__regex=r"^\s*$")
+        .select_related("goal")
+        .order_by("goal__position")
+    ]
 
 
 def status_problems(period: ReportingPeriod) -> list[Problem]:

@@ -79,7 +79,7 @@ def test_missing_comments_and_sections_not_ready_are_listed_together(
     status.status, status.comment = "forsenad", ""
     status.save()
     assessment = GoalAssessment.objects.filter(period=period).first()
-    assessment.suggested_level, assessment.level, assessment.reason = "uppnas", "ej", ""
+    assessment.motivation = "  "
     assessment.save()
     SectionPlan.objects.create(period=period, section=Section.OUTLOOK, responsible=staff)
 
@@ -90,7 +90,7 @@ def test_missing_comments_and_sections_not_ready_are_listed_together(
     page = response.content.decode()
     assert "3 saker återstår" in page
     assert f"{status.assignment}: status försenad men kommentar saknas." in page
-    assert f"{assessment.goal.name}: bedömningen avviker från förslaget (Uppnås)" in page
+    assert f"{assessment.goal.name}: motivering saknas." in page
     assert "Förväntad utveckling är inte markerat klart (ansvarig test-forvaltning)." in page
     assert "Rapporten kan inte publiceras förrän detta är åtgärdat" in draft
     assert 'disabled title="Åtgärda avstämningen först"' in draft
