@@ -256,7 +256,25 @@ class ReportText(models.Model):
         return f"{self.period} – {self.get_section_display()}"
 
 
-class PublishedReport(models.Model):
+class AppendOnly(models.Model):
+    """A record that is written once and never changed or removed: a published version,
+    a line of the history. `refusals` says why, in Swedish: (changed, removed)."""
+
+    refusals = ("Posten ändras aldrig.", "Posten tas aldrig bort.")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError(self.refusals[0])
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(self.refusals[1])
+
+
+class PublishedReport(AppendOnly):
     """One published version of a period's report, kept exactly as it was published.
 
     The page (`html`), the workbook and the open data are stored at publishing, so a
@@ -282,6 +300,11 @@ class PublishedReport(models.Model):
     data = models.JSONField("öppna data")
     workbook = models.BinaryField("Excel-arbetsbok")
 
+    refusals = (
+        "En publicerad rapport ändras aldrig: publicera en ny version.",
+        "En publicerad rapport tas aldrig bort.",
+    )
+
     class Meta:
         verbose_name = "publicerad rapport"
         verbose_name_plural = "publicerade rapporter"
@@ -294,14 +317,6 @@ class PublishedReport(models.Model):
     def __str__(self) -> str:
         revised = " (reviderad)" if self.is_revision else ""
         return f"{self.title}, version {self.version}{revised}"
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise ValueError("En publicerad rapport ändras aldrig: publicera en ny version.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("En publicerad rapport tas aldrig bort.")
 
     @property
     def is_revision(self) -> bool:
@@ -358,7 +373,7 @@ class ChangeSource(models.TextChoices):
     ADMIN = "admin", "Administration"
 
 
-class Change(models.Model):
+class Change(AppendOnly):
     """One change to a figure or a text: who, when, from what to what.
 
     Written by the use cases that store figures and texts (entry forms, imports, the
@@ -393,6 +408,8 @@ class Change(models.Model):
     old = models.TextField("före", blank=True)
     new = models.TextField("efter", blank=True)
 
+    refusals = ("Historiken ändras aldrig.", "Historiken tas aldrig bort.")
+
     class Meta:
         verbose_name = "ändring"
         verbose_name_plural = "ändringar"
@@ -404,11 +421,3 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject}: {self.field}"
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise ValueError("Historiken ändras aldrig.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Historiken tas aldrig bort.")

@@ -75,6 +75,15 @@ def record_changes(
     return Change.objects.bulk_create(changes)
 
 
+def record_period_changes(
+    period: ReportingPeriod, user, edits: Iterable[Edit], source: str = ChangeSource.FORM
+) -> list[Change]:
+    """`record_changes` for what a form of one period changed."""
+    return record_changes(
+        committee=period.committee, period=period, user=user, source=source, edits=edits
+    )
+
+
 def edits_between(subject_of, fields: dict[str, str], before: dict, after: dict) -> Iterable[Edit]:
     """Edits from two snapshots keyed alike: {key: {attribute: value}}. A key only in
     `before` was removed (its values go to empty), only in `after` added."""
@@ -106,4 +115,5 @@ __all__ = [
     "history_of",
     "period_of",
     "record_changes",
+    "record_period_changes",
 ]

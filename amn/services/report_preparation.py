@@ -15,14 +15,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from amn.models import (
-    ChangeSource,
     PeriodKind,
     ReportingPeriod,
     ReportText,
     Section,
     SectionPlan,
 )
-from amn.services.history import Edit, record_changes
+from amn.services.history import Edit, record_period_changes
 
 FOLLOW_UP_SECTIONS = [
     Section.SUMMARY,
@@ -153,12 +152,10 @@ def start_report(period: ReportingPeriod, user) -> Started:
                 )
                 for text in ReportText.objects.filter(period=source).order_by("position")
             )
-        record_changes(
-            committee=period.committee,
-            period=period,
-            user=user,
-            source=ChangeSource.FORM,
-            edits=[
+        record_period_changes(
+            period,
+            user,
+            [
                 Edit(_text_subject(text.section, text.title), "text", "", text.body)
                 for text in copied
             ]
@@ -225,13 +222,7 @@ def save_section_texts(
                     Edit(_text_subject(section, old_title), "rubrik", old_title, text.title)
                 )
             edits.append(Edit(_text_subject(section, text.title), "text", old_body, text.body))
-        record_changes(
-            committee=period.committee,
-            period=period,
-            user=user,
-            source=ChangeSource.FORM,
-            edits=edits,
-        )
+        record_period_changes(period, user, edits)
 
 
 def _base_position(section: str) -> int:
@@ -245,12 +236,8 @@ def mark_ready(plan: SectionPlan, user, ready: bool) -> None:
         plan.ready_at = timezone.now() if ready else None
         plan.ready_by = user if ready else None
         plan.save(update_fields=["ready_at", "ready_by"])
-        record_changes(
-            committee=plan.period.committee,
-            period=plan.period,
-            user=user,
-            source=ChangeSource.FORM,
-            edits=[Edit(plan.get_section_display(), "klart", was, ready)],
+        record_period_changes(
+            plan.period, user, [Edit(plan.get_section_display(), "klart", was, ready)]
         )
 
 
@@ -276,13 +263,7 @@ def assign_sections(period: ReportingPeriod, wanted: dict[str, tuple], user) -> 
             plan.responsible, plan.deadline = responsible, deadline
             plan.save(update_fields=["responsible", "deadline"])
             changed += 1
-        record_changes(
-            committee=period.committee,
-            period=period,
-            user=user,
-            source=ChangeSource.FORM,
-            edits=edits,
-        )
+        record_period_changes(period, user, edits)
     return changed
 
 
@@ -290,12 +271,8 @@ def add_section(period: ReportingPeriod, section: str, user) -> SectionPlan:
     with transaction.atomic():
         plan, created = SectionPlan.objects.get_or_create(period=period, section=section)
         if created:
-            record_changes(
-                committee=period.committee,
-                period=period,
-                user=user,
-                source=ChangeSource.FORM,
-                edits=[Edit(plan.get_section_display(), "avsnitt i rapporten", "", "ja")],
+            record_period_changes(
+                period, user, [Edit(plan.get_section_display(), "avsnitt i rapporten", "", "ja")]
             )
     return plan
 

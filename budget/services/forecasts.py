@@ -8,8 +8,8 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from amn.lib.money import Unit, deviation, format_amount
-from amn.models import ChangeSource, Committee, PeriodKind, ReportingPeriod, ReportText, Section
-from amn.services.history import Edit, edits_between, record_changes
+from amn.models import Committee, PeriodKind, ReportingPeriod, ReportText, Section
+from amn.services.history import Edit, edits_between, record_period_changes
 from budget.models import Forecast, Measure, MonthlyAmount, RowKind, SummaryRow
 
 
@@ -169,13 +169,7 @@ def save_forecasts(sheet: ForecastSheet, analysis: str, user=None) -> None:
             )
         )
         edits.append(Edit(Section.ECONOMY.label, "text", old_analysis, analysis))
-        record_changes(
-            committee=period.committee,
-            period=period,
-            user=user,
-            source=ChangeSource.FORM,
-            edits=edits,
-        )
+        record_period_changes(period, user, edits)
 
 
 @dataclass

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from amn.models import ChangeSource, ReportingPeriod
-from amn.services.history import edits_between, record_changes
+from amn.models import ReportingPeriod
+from amn.services.history import edits_between, record_period_changes
 from goals.models import (
     AssessmentLevel,
     AssessmentPoint,
@@ -204,12 +204,10 @@ def save_assessment_entry(entry: AssessmentEntry, user=None) -> int:
             )
             saved += 1
         names = {line.goal.pk: line.goal.name for line in entry.lines}
-        record_changes(
-            committee=entry.period.committee,
-            period=entry.period,
-            user=user,
-            source=ChangeSource.FORM,
-            edits=edits_between(
+        record_period_changes(
+            entry.period,
+            user,
+            edits_between(
                 lambda goal_id: f"Målbedömning: {names.get(goal_id, goal_id)}",
                 ASSESSMENT_FIELDS,
                 before,

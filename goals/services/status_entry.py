@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Model
 
-from amn.models import ChangeSource, ReportingPeriod
-from amn.services.history import Edit, record_changes
+from amn.models import ReportingPeriod
+from amn.services.history import Edit, record_period_changes
 from goals.models import (
     ActivityStatus,
     AssignmentStatus,
@@ -180,11 +180,5 @@ def save_status_entry(entry: StatusEntry, user=None) -> int:
                 defaults={"status": line.status, "comment": line.comment},
             )
             saved += 1
-        record_changes(
-            committee=entry.period.committee,
-            period=entry.period,
-            user=user,
-            source=ChangeSource.FORM,
-            edits=edits,
-        )
+        record_period_changes(entry.period, user, edits)
     return saved

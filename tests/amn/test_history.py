@@ -175,43 +175,23 @@ def test_every_table_is_open_data_as_csv_behind_a_stable_link(client, controller
     assert client.get(report_url("latest-csv", period, len(titles) + 1)).status_code == 404
 
 
+def export(kind: str, out) -> None:
+    arguments = ["--committee", "AMN", "--year", "2023", "--month", "8"]
+    call_command(
+        "export_report", *arguments, "--format", kind, "--out", str(out), stdout=io.StringIO()
+    )
+
+
 def test_export_report_writes_the_published_workbook_and_open_data(
     period, controller, tmp_path, ledger_to_august_2023
 ):
     from amn.services.publishing import publish_report
 
     published = publish_report(period, controller, None)
-    workbook = tmp_path / "rapport.xlsx"
-    data = tmp_path / "rapport.json"
+    workbook, data = tmp_path / "rapport.xlsx", tmp_path / "rapport.json"
 
-    call_command(
-        "export_report",
-        "--committee",
-        "AMN",
-        "--year",
-        "2023",
-        "--month",
-        "8",
-        "--format",
-        "xlsx",
-        "--out",
-        str(workbook),
-        stdout=io.StringIO(),
-    )
-    call_command(
-        "export_report",
-        "--committee",
-        "AMN",
-        "--year",
-        "2023",
-        "--month",
-        "8",
-        "--format",
-        "json",
-        "--out",
-        str(data),
-        stdout=io.StringIO(),
-    )
+    export("xlsx", workbook)
+    export("json", data)
 
     assert workbook.read_bytes() == bytes(published.workbook)
     assert json.loads(data.read_text())["version"] == 1
