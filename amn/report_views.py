@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from amn import preparation_views
@@ -147,7 +148,10 @@ def version(request: HttpRequest, code: str, period: int, number: int) -> HttpRe
             "latest": versions[0],
             "may_read_draft": can(request.user, published.period.committee, READ_LIVE),
             "since": changes_between(previous.data, published.data) if previous else None,
-            "tables": [table["title"] for table in published.data.get("tables", [])],
+            "tables": [
+                (table["title"], slugify(table["title"]))
+                for table in published.data.get("tables", [])
+            ],
         },
     )
 
@@ -185,20 +189,22 @@ def open_data(request: HttpRequest, code: str, period: int, number: int | None =
 
 @login_required
 def open_data_table(
-    request: HttpRequest, code: str, period: int, table: int, number: int | None = None
+    request: HttpRequest, code: str, period: int, table: str, number: int | None = None
 ):
     """One table of a published version as CSV: comma-separated, UTF-8, numbers with a
-    decimal point, as open data portals take them."""
+    decimal point, as open data portals take them. A table is named by its title, so the
+    link of the latest version keeps pointing at the same table."""
     published = _published(request, code, period, number)
-    tables = published.data.get("tables", [])
-    if not 1 <= table <= len(tables):
-        raise Http404("Tabellen finns inte.")
-    chosen = tables[table - 1]
+    chosen = next(
+        (t for t in published.data.get("tables", []) if slugify(t["title"]) == table), None
+    )
+    if chosen is None:
+        raise Http404("Tabellen finns inte i rapporten.")
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\r\n")
     writer.writerow(chosen["headers"])
     writer.writerows([_csv_cell(value) for value in row] for row in chosen["rows"])
-    name = _file_name(published, f"tabell-{table}.csv")
+    name = _file_name(published, f"{table}.csv")
     return _attachment(output.getvalue().encode(), CSV_CONTENT_TYPE, name)
 
 
@@ -255,9 +261,9 @@ urlpatterns = [
     path("<int:period>/publicerad/excel/", workbook, name="latest-xlsx"),
     path("<int:period>/publicerad/data.json", open_data, name="latest-json"),
     path("<int:period>/publicerad/pdf/", pdf, name="latest-pdf"),
-    path("<int:period>/publicerad/tabell-<int:table>.csv", open_data_table, name="latest-csv"),
+    path("<int:period>/publicerad/tabell/<slug:table>.csv", open_data_table, name="latest-csv"),
     path(
-        "<int:period>/version/<int:number>/tabell-<int:table>.csv",
+        "<int:period>/version/<int:number>/tabell/<slug:table>.csv",
         open_data_table,
         name="version-csv",
     ),

@@ -174,3 +174,11 @@ def test_a_period_with_texts_of_its_own_keeps_them_when_started(client, controll
     assert after == own
     planned = set(SectionPlan.objects.filter(period=period).values_list("section", flat=True))
     assert {section for section, _, _ in own} <= planned
+
+
+def test_staff_of_another_nämnd_do_not_find_amns_report_work(client, outsider, period):
+    client.force_login(outsider)
+
+    assert client.get(url("preparation", period)).status_code == 404
+    assert client.get(url("section", period, Section.ASSESSMENT)).status_code == 404
+    assert client.get(reverse("reports:history", args=["AMN"])).status_code == 404
