@@ -11,6 +11,7 @@ import shutil
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -50,6 +51,10 @@ def demo_after_browser_tests(django_db_blocker):
     yield
     with django_db_blocker.unblock():
         call_command("load_demo", verbosity=0)
+    # Without this, a connection opened during the browser tests (where Playwright's
+    # event loop runs in this thread) is still open when PostgreSQL is asked to drop
+    # the test database at the end of the session, and the drop fails with a warning.
+    connections.close_all()
 
 
 @pytest.fixture
