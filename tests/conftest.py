@@ -9,6 +9,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The demo nämnd (the seeds' real figures) is loaded once for the whole session."""
     with django_db_blocker.unblock():
         call_command("load_demo", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        end_other_sessions_on_the_test_database()
+
+
+def end_other_sessions_on_the_test_database():
+    """The live server of the browser tests answers each browser connection in a thread of
+    its own, which keeps its database connection (CONN_MAX_AGE, as in production) until the
+    browser's keep-alive socket closes; one still open when the suite ends would keep
+    PostgreSQL from dropping the test database. No test runs any more at this point."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture

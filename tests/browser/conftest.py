@@ -26,8 +26,12 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """Lives only as long as the browser tests: while Playwright's event loop runs in this
+    thread, Django keeps this thread's connections apart from the ones it has outside the
+    loop, and a connection left open in either keeps PostgreSQL from dropping the test
+    database at the end of the session."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -36,6 +40,7 @@ def browser():
         )
         yield launched
         launched.close()
+        connections.close_all()
 
 
 @pytest.fixture
@@ -51,10 +56,6 @@ def demo_after_browser_tests(django_db_blocker):
     yield
     with django_db_blocker.unblock():
         call_command("load_demo", verbosity=0)
-    # Without this, a connection opened during the browser tests (where Playwright's
-    # event loop runs in this thread) is still open when PostgreSQL is asked to drop
-    # the test database at the end of the session, and the drop fails with a warning.
-    connections.close_all()
 
 
 @pytest.fixture
