@@ -245,3 +245,28 @@ def test_a_published_version_reads_in_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert "Ändrat sedan version 1" in response.content.decode()
+
+
+@pytest.mark.usefixtures("ledger_to_august_2023")
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("latest-xlsx", ()),
+        ("latest-json", ()),
+        ("latest-csv", ("namndindikatorer-2023-08",)),
+        ("version-xlsx", (1,)),
+        ("version-json", (1,)),
+        ("version-csv", (1, "namndindikatorer-2023-08")),
+    ],
+)
+def test_downloads_of_a_published_report_take_a_fixed_number_of_queries(
+    client, controller, member, period, name, args, django_assert_max_num_queries
+):
+    publish(client, controller, period)
+    client.force_login(member)
+
+    with django_assert_max_num_queries(6):
+        response = client.get(url(name, period, *args))
+
+    assert response.status_code == 200
+    assert len(response.content) > 100
