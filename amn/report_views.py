@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
@@ -21,6 +21,7 @@ from amn import preparation_views
 from amn.lib.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, escape_formula
 from amn.models import PublishedReport, ReportingPeriod
 from amn.permissions import PUBLISH, READ_LIVE, READ_PUBLISHED, can, committee_for_user
+from amn.services import reconciliation
 from amn.services.history import history_of
 from amn.services.publishing import (
     PublishingRefused,
@@ -82,18 +83,32 @@ def draft(request: HttpRequest, code: str, period: int) -> HttpResponse:
             "latest": latest,
             "since": since,
             "history": history,
-            "problems": _grouped(publishing_problems(shown)),
+            "problems": _grouped(publishing_problems(shown), shown),
             "progress": progress_of(shown),
             "may_publish": can(request.user, shown.committee, PUBLISH),
         },
     )
 
 
-def _grouped(problems) -> list[tuple[str, list[str]]]:
+def _grouped(problems, period: ReportingPeriod) -> list[tuple[str, str, list[str]]]:
+    """Problems by area, each area with the page where its problems are put right."""
     groups: dict[str, list[str]] = {}
     for problem in problems:
         groups.setdefault(problem.area, []).append(problem.text)
-    return list(groups.items())
+    return [(area, _where_to_fix(area, period), texts) for area, texts in groups.items()]
+
+
+def _where_to_fix(area: str, period: ReportingPeriod) -> str:
+    code, year, month = period.committee.code, period.year, period.month
+    pages = {
+        reconciliation.LEDGER: ("budget:ledger-imports", [code]),
+        reconciliation.FORECAST: ("budget:forecast-entry", [code, period.pk]),
+        reconciliation.GOALS: ("goals:assessment-entry", [code, year, month]),
+        reconciliation.STATUSES: ("goals:status-entry", [code, year, month]),
+        reconciliation.SECTIONS: ("reports:preparation", [code, period.pk]),
+    }
+    name, args = pages[area]
+    return reverse(name, args=args)
 
 
 @login_required

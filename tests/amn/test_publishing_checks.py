@@ -95,3 +95,26 @@ def test_missing_comments_and_sections_not_ready_are_listed_together(
     assert "Rapporten kan inte publiceras förrän detta är åtgärdat" in draft
     assert 'disabled title="Åtgärda avstämningen först"' in draft
     assert not PublishedReport.objects.exists()
+
+
+def test_each_area_on_the_draft_links_to_the_page_where_it_is_put_right(
+    client, controller, staff, period
+):
+    status = AssignmentStatus.objects.filter(period=period).first()
+    status.status, status.comment = "forsenad", ""
+    status.save()
+    assessment = GoalAssessment.objects.filter(period=period).first()
+    assessment.motivation = ""
+    assessment.save()
+    SectionPlan.objects.create(period=period, section=Section.OUTLOOK, responsible=staff)
+    client.force_login(controller)
+
+    draft = client.get(url("draft", period)).content.decode()
+
+    for where in (
+        reverse("budget:ledger-imports", args=["AMN"]),
+        reverse("goals:assessment-entry", args=["AMN", 2023, 8]),
+        reverse("goals:status-entry", args=["AMN", 2023, 8]),
+        reverse("reports:preparation", args=["AMN", period.pk]),
+    ):
+        assert f'<a href="{where}">Åtgärda</a>' in draft
