@@ -71,10 +71,10 @@ def test_the_draft_shows_that_everything_holds_and_publishing_goes_through(
     assert "Publicerad som version 1." in response.content.decode()
 
 
-@pytest.mark.usefixtures("ledger_to_august_2023")
-def test_missing_comments_and_sections_not_ready_are_listed_together(
-    client, controller, staff, period
-):
+@pytest.fixture
+def unfinished(period, staff):
+    """A delayed uppdrag without its comment, a målbedömning without its motivation and a
+    section whose writer has not marked it ready."""
     status = AssignmentStatus.objects.filter(period=period).first()
     status.status, status.comment = "forsenad", ""
     status.save()
@@ -82,7 +82,14 @@ def test_missing_comments_and_sections_not_ready_are_listed_together(
     assessment.motivation = "  "
     assessment.save()
     SectionPlan.objects.create(period=period, section=Section.OUTLOOK, responsible=staff)
+    return status, assessment
 
+
+@pytest.mark.usefixtures("ledger_to_august_2023")
+def test_missing_comments_and_sections_not_ready_are_listed_together(
+    client, controller, period, unfinished
+):
+    status, assessment = unfinished
     client.force_login(controller)
     draft = client.get(url("draft", period)).content.decode()
     response = publish(client, controller, period)
@@ -97,16 +104,8 @@ def test_missing_comments_and_sections_not_ready_are_listed_together(
     assert not PublishedReport.objects.exists()
 
 
-def test_each_area_on_the_draft_links_to_the_page_where_it_is_put_right(
-    client, controller, staff, period
-):
-    status = AssignmentStatus.objects.filter(period=period).first()
-    status.status, status.comment = "forsenad", ""
-    status.save()
-    assessment = GoalAssessment.objects.filter(period=period).first()
-    assessment.motivation = ""
-    assessment.save()
-    SectionPlan.objects.create(period=period, section=Section.OUTLOOK, responsible=staff)
+@pytest.mark.usefixtures("unfinished")
+def test_each_area_on_the_draft_links_to_the_page_where_it_is_put_right(client, controller, period):
     client.force_login(controller)
 
     draft = client.get(url("draft", period)).content.decode()
