@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from amn.models import PublishedReport, ReportingPeriod, Section, SectionPlan
-from budget.models import Measure, MonthlyAmount
+from budget.models import Forecast, Measure, MonthlyAmount
 from goals.models import AssignmentStatus, GoalAssessment
 
 
@@ -106,12 +106,14 @@ def test_missing_comments_and_sections_not_ready_are_listed_together(
 
 @pytest.mark.usefixtures("unfinished")
 def test_each_area_on_the_draft_links_to_the_page_where_it_is_put_right(client, controller, period):
+    Forecast.objects.filter(period=period).delete()
     client.force_login(controller)
 
     draft = client.get(url("draft", period)).content.decode()
 
     for where in (
         reverse("budget:ledger-imports", args=["AMN"]),
+        reverse("budget:forecast-entry", args=["AMN", period.pk]),
         reverse("goals:assessment-entry", args=["AMN", 2023, 8]),
         reverse("goals:status-entry", args=["AMN", 2023, 8]),
         reverse("reports:preparation", args=["AMN", period.pk]),
