@@ -6,7 +6,6 @@ reports every problem as a `LedgerError` naming file, sheet, row, column and val
 goes on after an error, so that a controller sees every problem of a file at once.
 """
 
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +13,8 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from django.conf import settings
+
+from amn.lib.uploads import FileRefused, looks_like_text, open_upload
 
 # A ledger amount fits money_field (16 digits, 2 decimals).
 MAX_AMOUNT = Decimal("99999999999999.99")
@@ -133,43 +134,8 @@ class LedgerReader(Protocol):
         ...
 
 
-class FileRefused(Exception):
-    """The whole file is refused before any line is read."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def max_upload_bytes() -> int:
     return settings.LEDGER_IMPORT_MAX_BYTES
-
-
-def open_upload(path: Path, file_name: str, max_bytes: int) -> tuple[str, bytes]:
-    """("xlsx", head) for a sound workbook, ("text", head) for anything else that may be
-    text; FileRefused for an empty or too large file, the old .xls format, a damaged zip
-    archive or a decompression bomb. `head` is the first 4 KiB."""
-    size = path.stat().st_size
-    if size == 0:
-        raise FileRefused(f"{file_name}: filen är tom.")
-    if size > max_bytes:
-        raise FileRefused(
-            f"{file_name}: filen är {size / 1_000_000:.1f} MB; gränsen är "
-            f"{max_bytes / 1_000_000:.0f} MB."
-        )
-    with path.open("rb") as handle:
-        head = handle.read(4096)
-    if head.startswith(b"PK\x03\x04"):
-        check_zip_container(path, file_name)
-        return "xlsx", head
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileRefused(
-            f"{file_name}: det gamla Excel-formatet (.xls) kan inte läsas in. "
-            "Spara filen som Excel-arbetsbok (.xlsx) och försök igen."
-        )
-    if head.startswith(b"PK"):
-        raise FileRefused(f"{file_name}: filen är skadad (ofullständigt zip-arkiv).")
-    return "text", head
 
 
 def detect_format(path: Path, file_name: str) -> str:
@@ -177,7 +143,7 @@ def detect_format(path: Path, file_name: str) -> str:
     kind, head = open_upload(path, file_name, max_upload_bytes())
     if kind == "xlsx":
         return kind
-    if b"\x00" in head:
+    if not looks_like_text(head):
         raise FileRefused(
             f"{file_name}: filen är varken en Excel-fil (.xlsx), en CSV-fil eller en SIE-fil."
         )
@@ -185,37 +151,6 @@ def detect_format(path: Path, file_name: str) -> str:
     if stripped.startswith(b"#"):
         return "sie"
     return "csv"
-
-
-def check_zip_container(path: Path, file_name: str) -> None:
-    """Refuse a damaged workbook or a decompression bomb from the zip directory alone,
-    before a single entry is inflated."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise FileRefused(f"{file_name}: filen är skadad och kan inte öppnas ({exc}).") from exc
-    if len(entries) > settings.LEDGER_IMPORT_MAX_ZIP_ENTRIES:
-        raise FileRefused(
-            f"{file_name}: arbetsboken har {len(entries)} delar; fler än "
-            f"{settings.LEDGER_IMPORT_MAX_ZIP_ENTRIES} tas inte emot."
-        )
-    names = {entry.filename for entry in entries}
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise FileRefused(f"{file_name}: zip-filen är ingen Excel-arbetsbok (.xlsx).")
-    unpacked = sum(entry.file_size for entry in entries)
-    packed = sum(entry.compress_size for entry in entries) or 1
-    if unpacked > settings.LEDGER_IMPORT_MAX_UNPACKED_BYTES:
-        raise FileRefused(
-            f"{file_name}: arbetsboken packas upp till {unpacked / 1_000_000:.0f} MB; gränsen "
-            f"är {settings.LEDGER_IMPORT_MAX_UNPACKED_BYTES / 1_000_000:.0f} MB "
-            "(misstänkt dekomprimeringsbomb)."
-        )
-    if unpacked / packed > settings.LEDGER_IMPORT_MAX_COMPRESSION_RATIO:
-        raise FileRefused(
-            f"{file_name}: arbetsboken är packad {unpacked / packed:.0f} gånger; så hårt "
-            "packade filer tas inte emot (misstänkt dekomprimeringsbomb)."
-        )
 
 
 def to_amount(value: Decimal) -> Decimal | str:

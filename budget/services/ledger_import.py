@@ -33,6 +33,7 @@ from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
 from amn.lib.money import Unit, format_amount, format_swedish
+from amn.lib.uploads import FileRefused
 from amn.models import MONTH_NAMES, ChangeSource, Committee, months_span
 from amn.services.history import edits_between, record_changes
 from budget.models import (
@@ -50,7 +51,6 @@ from budget.models import (
 )
 from budget.services.ledger_files import (
     ErrorList,
-    FileRefused,
     LedgerReader,
     LedgerRecord,
     detect_format,

@@ -7,7 +7,7 @@ row against the sum of the lines, and reports every bad cell with sheet, row num
 Excel shows it, column and value.
 
 Workbooks are read with python-calamine (Rust, no XML parsing in Python: fast, and not
-open to XML entity attacks); the zip container has been checked before.
+open to XML entity attacks) from the checked copy amn.lib.uploads makes.
 """
 
 import csv
@@ -19,14 +19,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
-
 from amn.lib.money import format_swedish, parse_swedish_number
+from amn.lib.uploads import FileRefused, worksheets
 from budget.models import ImportProfile, Measure
 from budget.services.ledger_files import (
     MAX_AMOUNT,
     ErrorList,
-    FileRefused,
     LedgerRecord,
     to_amount,
 )
@@ -161,39 +159,7 @@ class TabularReader:
         if not self.excel:
             yield "", *self._csv_rows()
             return
-        try:
-            workbook = CalamineWorkbook.from_path(str(self.path))
-        except (CalamineError, OSError, ValueError) as exc:
-            raise FileRefused(
-                f"{self.file_name}: Excel-filen är skadad och kan inte läsas ({exc})."
-            ) from exc
-        for metadata in workbook.sheets_metadata:
-            if (
-                metadata.visible != SheetVisibleEnum.Visible
-                or metadata.typ != SheetTypeEnum.WorkSheet
-            ):
-                continue
-            try:
-                sheet = workbook.get_sheet_by_name(metadata.name)
-            except CalamineError as exc:
-                raise FileRefused(
-                    f"{self.file_name}, blad {metadata.name}: bladet är skadat ({exc})."
-                ) from exc
-            if sheet.height == 0:
-                continue
-            offset = sheet.start[1] if sheet.start else 0
-            yield metadata.name, sheet.total_height, self._offset_rows(sheet.iter_rows(), offset)
-
-    @staticmethod
-    def _offset_rows(rows: Iterator[list], offset: int) -> Iterator[list]:
-        # calamine starts each row at the first used column: put the cells back where
-        # Excel shows them, so that column letters in messages are right.
-        if not offset:
-            yield from rows
-            return
-        padding = [""] * offset
-        for row in rows:
-            yield padding + row
+        yield from worksheets(self.path, self.file_name)
 
     def _csv_rows(self) -> tuple[int, Iterator[list]]:
         data = self.path.read_bytes()

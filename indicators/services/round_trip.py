@@ -18,11 +18,10 @@ import tablib
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from import_export.results import Result, RowResult
-from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from amn.lib.uploads import FileRefused, looks_like_text, open_upload, worksheets
 from amn.models import MONTH_NAMES, ChangeSource, Committee
 from amn.services.history import Edit, record_changes
-from budget.services.ledger_files import FileRefused, open_upload
 from budget.services.ledger_tabular import decode_text, sniff_delimiter
 from indicators.models import (
     IndicatorValue,
@@ -79,7 +78,7 @@ def table_format(path: Path, file_name: str, max_bytes: int) -> str:
     kind, head = open_upload(path, file_name, max_bytes)
     if kind == "xlsx":
         return kind
-    if b"\x00" in head:
+    if not looks_like_text(head):
         raise FileRefused(f"{file_name}: filen är varken en Excel-fil (.xlsx) eller en CSV-fil.")
     return "csv"
 
@@ -113,34 +112,10 @@ def read_upload(path: Path, file_name: str, max_bytes: int) -> list[UploadTable]
 
 
 def _workbook_sheets(path: Path, file_name: str) -> Iterator[tuple[str, Iterator[list]]]:
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError) as exc:
-        raise FileRefused(
-            f"{file_name}: Excel-filen är skadad och kan inte läsas ({exc})."
-        ) from exc
-    for metadata in workbook.sheets_metadata:
-        if metadata.visible != SheetVisibleEnum.Visible or metadata.typ != SheetTypeEnum.WorkSheet:
-            continue
-        try:
-            sheet = workbook.get_sheet_by_name(metadata.name)
-        except CalamineError as exc:
-            raise FileRefused(
-                f"{file_name}, blad {metadata.name}: bladet är skadat ({exc})."
-            ) from exc
-        if sheet.height == 0:
-            continue
-        if sheet.total_height > MAX_ROWS + HEADER_SEARCH_ROWS:
+    for name, height, rows in worksheets(path, file_name):
+        if height > MAX_ROWS + HEADER_SEARCH_ROWS:
             raise _too_many_rows(file_name)
-        offset = sheet.start[1] if sheet.start else 0
-        yield metadata.name, _padded(sheet.iter_rows(), offset)
-
-
-def _padded(rows: Iterator[list], offset: int) -> Iterator[list]:
-    # calamine starts each row at the first used column; put cells back under their headers.
-    padding = [""] * offset
-    for row in rows:
-        yield padding + row if offset else row
+        yield name, rows
 
 
 def _csv_sheet(path: Path, file_name: str) -> Iterator[tuple[str, Iterator[list]]]:

@@ -25,9 +25,9 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from amn.lib.spreadsheet import csv_response, xlsx_response
+from amn.lib.uploads import FileRefused
 from amn.models import Committee
 from amn.permissions import ENTER_FIGURES, committee_for_user
-from budget.services.ledger_files import FileRefused
 from indicators.models import IndicatorValue
 from indicators.resources import (
     TARGETS_TITLE,

@@ -332,16 +332,12 @@ def test_it_refuses_a_file_over_the_size_limit(db, amn, tmp_path, settings, two_
     assert error.startswith("huvudbok.xlsx: filen är")
 
 
-@pytest.mark.parametrize(
-    "limit", ["LEDGER_IMPORT_MAX_UNPACKED_BYTES", "LEDGER_IMPORT_MAX_COMPRESSION_RATIO"]
-)
+@pytest.mark.parametrize("limit", ["UPLOAD_MAX_UNPACKED_BYTES", "UPLOAD_MAX_COMPRESSION_RATIO"])
 def test_it_refuses_a_decompression_bomb_from_the_zip_directory(db, amn, tmp_path, settings, limit):
     setattr(settings, limit, 10_000_000 if "BYTES" in limit else 200)
     setattr(
         settings,
-        "LEDGER_IMPORT_MAX_COMPRESSION_RATIO"
-        if "BYTES" in limit
-        else "LEDGER_IMPORT_MAX_UNPACKED_BYTES",
+        "UPLOAD_MAX_COMPRESSION_RATIO" if "BYTES" in limit else "UPLOAD_MAX_UNPACKED_BYTES",
         10**12,
     )
     path = tmp_path / "bomb.xlsx"
