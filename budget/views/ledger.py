@@ -164,14 +164,14 @@ def _act(request: HttpRequest, code: str, pk: int, action, done: str) -> HttpRes
     return redirect("budget:ledger-import", code=code, pk=pk)
 
 
-@require_POST
 @login_required
+@require_POST
 def confirm(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return _act(request, code, pk, service.confirm_ledger_import, "{name} är inläst.")
 
 
-@require_POST
 @login_required
+@require_POST
 def undo(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return _act(
         request,
@@ -182,8 +182,8 @@ def undo(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def discard(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return _act(
         request,

@@ -33,8 +33,8 @@ class KoladaFetchForm(forms.Form):
         return year
 
 
-@require_POST
 @login_required
+@require_POST
 def fetch(request: HttpRequest, code: str) -> HttpResponse:
     committee = committee_for_user(request.user, code, ENTER_FIGURES)
     form = KoladaFetchForm(request.POST)

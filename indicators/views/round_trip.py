@@ -287,8 +287,8 @@ def preview(request: HttpRequest, code: str, token: str) -> HttpResponse:
     return _preview_page(request, committee, stored, outcome)
 
 
-@require_POST
 @login_required
+@require_POST
 def confirm(request: HttpRequest, code: str, token: str) -> HttpResponse:
     """Import the previewed file: everything in one transaction, or nothing."""
     committee = committee_for_user(request.user, code, ENTER_FIGURES)
@@ -309,8 +309,8 @@ def confirm(request: HttpRequest, code: str, token: str) -> HttpResponse:
     return redirect("indicators:round-trip-upload", code=committee.code)
 
 
-@require_POST
 @login_required
+@require_POST
 def discard(request: HttpRequest, code: str, token: str) -> HttpResponse:
     committee = committee_for_user(request.user, code, ENTER_FIGURES)
     stored = stored_upload(token, committee, request.user)
