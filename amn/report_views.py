@@ -126,11 +126,16 @@ def publish(request: HttpRequest, code: str, period: int) -> HttpResponse:
     return redirect("reports:version", code, period, published.version)
 
 
-def _published(request, code: str, period: int, version: int | None) -> PublishedReport:
+def _published(
+    request, code: str, period: int, version: int | None, *, page: bool = False
+) -> PublishedReport:
+    """The version asked for (None: the latest); for a page, without the workbook."""
     shown = _period(request, code, period, READ_PUBLISHED)
     versions = PublishedReport.objects.filter(period=shown).select_related(
         "period__committee", "published_by"
     )
+    if page:
+        versions = versions.defer("workbook")
     found = (
         versions.filter(version=version).first()
         if version is not None
@@ -138,17 +143,31 @@ def _published(request, code: str, period: int, version: int | None) -> Publishe
     )
     if found is None:
         raise Http404("Rapporten är inte publicerad.")
+    # The nämnd asked about already knows the user's roles: asked once per request.
+    found.period.committee = shown.committee
     return found
 
 
 @login_required
 def version(request: HttpRequest, code: str, period: int, number: int) -> HttpResponse:
-    published = _published(request, code, period, number)
+    return _report_page(request, _published(request, code, period, number, page=True))
+
+
+@login_required
+def latest(request: HttpRequest, code: str, period: int) -> HttpResponse:
+    """The stable link: always the latest published version, shown here without a
+    redirect (a reader following the link costs one request, not two)."""
+    return _report_page(request, _published(request, code, period, None, page=True))
+
+
+def _report_page(request: HttpRequest, published: PublishedReport) -> HttpResponse:
     versions = _versions(published.period)
     previous = (
         PublishedReport.objects.filter(period=published.period, version=published.version - 1)
         .only("data")
         .first()
+        if published.version > 1
+        else None
     )
     return render(
         request,
@@ -169,13 +188,6 @@ def version(request: HttpRequest, code: str, period: int, number: int) -> HttpRe
             ],
         },
     )
-
-
-@login_required
-def latest(request: HttpRequest, code: str, period: int) -> HttpResponse:
-    """The stable link: always the latest published version."""
-    published = _published(request, code, period, None)
-    return redirect("reports:version", code, period, published.version)
 
 
 def _file_name(published: PublishedReport, suffix: str) -> str:

@@ -89,6 +89,15 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Each worker process keeps rendered tables (remembered by their content, so never stale)
+# in its own memory.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    }
+}
+
 AUTHENTICATION_BACKENDS = [
     # Counts failed logins and refuses further attempts (see "Login throttling" below).
     "axes.backends.AxesStandaloneBackend",

@@ -6,10 +6,12 @@ carry the class "negative", lines carry "line-<kind>" (row, detail, sum, part, u
 investment, month) for the style of sums and "varav" lines.
 """
 
+import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 
 import django_tables2 as tables
+from django.core.cache import cache
 from django.utils.html import format_html
 
 from amn.lib.money import Unit, format_amount, in_unit
@@ -23,6 +25,8 @@ SUM_KINDS = frozenset({"sum", "total"})
 INDENTED_KINDS = frozenset({"detail", "part"})
 # The lines whose actual figure comes from the ledger: they link to its lines.
 LEDGER_KINDS = frozenset({"row", "detail", "units"})
+# Rendered driftsammandrag tables are kept this long after their last rendering.
+RENDERED_TABLES_SECONDS = 3600
 
 
 def _cell_class(deviation: bool) -> Callable:
@@ -157,6 +161,26 @@ def operating_summary_tables(
         ),
         FullYearTable(full_year_lines(summary), unit=unit, headers=full_year_headers(summary.year)),
     )
+
+
+def rendered_operating_summary_tables(
+    request, summary: OperatingSummary, unit: Unit, ledger_link: Callable[[SummaryLine], str]
+) -> tuple[str, str]:
+    """Both tables as HTML, remembered by their content.
+
+    Rendering the tables costs several times more than building the summary from the
+    database. The summary is built for every request and the HTML is kept under a digest
+    of everything it shows (its lines with every figure, the unit, the nämnd and period
+    the ledger links point at), so a changed figure is a new key: never a stale table.
+    """
+    shown = (summary.committee.code, summary.year, summary.month, unit.code, summary.lines)
+    key = "operating-summary:" + hashlib.sha256(repr(shown).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        result_table, full_year_table = operating_summary_tables(summary, unit, ledger_link)
+        html = (result_table.as_html(request), full_year_table.as_html(request))
+        cache.set(key, html, RENDERED_TABLES_SECONDS)
+    return html
 
 
 def exact(amount: Decimal | None, unit: Unit) -> Decimal | None:

@@ -79,7 +79,9 @@ def operating_summary(request: HttpRequest, code: str, year: int, month: int) ->
         )
         return f"{url}?enhet={unit.code}"
 
-    result_table, full_year_table = tables.operating_summary_tables(summary, unit, ledger_link)
+    result_table, full_year_table = tables.rendered_operating_summary_tables(
+        request, summary, unit, ledger_link
+    )
     has_investments = (
         InvestmentFollowUp.objects.filter(
             period__committee=committee, period__year=year, period__month=month

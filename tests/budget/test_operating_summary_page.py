@@ -8,6 +8,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -418,6 +419,26 @@ def test_an_unknown_nämnd_is_not_found(client, superuser):
     response = client.get(reverse("budget:operating-summary", args=["XYZ", 2023, 8]))
 
     assert response.status_code == 404
+
+
+def test_a_changed_figure_shows_at_once_although_the_tables_are_remembered(client, amn, staff):
+    client.force_login(staff)
+    first = html_tables(page(client, unit="kr").content)[0]
+    row = SummaryRow.objects.get(committee=amn, year=2023, label="575 - Ekonomiskt bistånd")
+    MonthlyAmount.objects.filter(row=row, measure=Measure.ACTUAL, month=8).update(
+        amount=F("amount") + Decimal("1234.56")
+    )
+
+    again = html_tables(page(client, unit="kr").content)[0]
+    unchanged = html_tables(page(client, unit="kr").content)[0]
+
+    def actual(table, label):
+        return next(r.texts[1] for r in table if r.texts and r.texts[0] == label)
+
+    before = Decimal(plain(actual(first, row.label)).replace(",", "."))
+    after = Decimal(plain(actual(again, row.label)).replace(",", "."))
+    assert after - before == Decimal("1235")  # kr, rounded: 1 234,56 more
+    assert unchanged == again
 
 
 @pytest.fixture
