@@ -29,6 +29,7 @@ from import_export.results import Result
 
 from amn.lib.money import parse_swedish_number
 from amn.lib.spreadsheet import FORMULA_STARTS, Reported, Sheet
+from amn.lib.text import quoted
 from amn.models import Committee
 from indicators.models import (
     Indicator,
@@ -250,7 +251,7 @@ class SeriesIndex:
         return series
 
     def _unknown_indicator(self, kind: str, group: str, name: str) -> str:
-        where = f"i gruppen {group!r}" if group else "utan grupp"
+        where = f"i gruppen {quoted(group)}" if group else "utan grupp"
         message = (
             f"{self.committee.name} har ingen indikator av typen "
             f"{label_of(IndicatorKind, kind)} med det namnet {where}."
@@ -259,7 +260,7 @@ class SeriesIndex:
         if elsewhere:
             places = "; ".join(
                 f"{label_of(IndicatorKind, i.kind)}, "
-                + (f"grupp {i.group!r}" if i.group else "ingen grupp")
+                + (f"grupp {quoted(i.group)}" if i.group else "ingen grupp")
                 for i in elsewhere
             )
             message += f" Namnet finns som: {places}."

@@ -14,6 +14,7 @@ from typing import NamedTuple, Protocol
 
 from django.conf import settings
 
+from amn.lib.text import quoted
 from amn.lib.uploads import FileRefused, looks_like_text, open_upload
 
 # A ledger amount fits money_field (16 digits, 2 decimals).
@@ -63,7 +64,7 @@ class LedgerError:
             where.append(f"kolumn {self.column}")
         text = ", ".join(where)
         if self.value:
-            text += f", värde {self.value!r}"
+            text += f", värde {quoted(self.value)}"
         return f"{text}: {self.message}"
 
     def as_dict(self) -> dict:

@@ -33,6 +33,7 @@ from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
 from amn.lib.money import Unit, format_amount, format_swedish
+from amn.lib.text import quoted
 from amn.lib.uploads import FileRefused
 from amn.models import MONTH_NAMES, ChangeSource, Committee, months_span
 from amn.services.history import edits_between, record_changes
@@ -433,8 +434,8 @@ def _report_unmapped(ledger_import: LedgerImport, staged: _Staged, errors: Error
         codes = " och ".join(
             text
             for text in (
-                f"ansvar {responsibility!r}" if responsibility else "",
-                f"verksamhet {operation!r}" if operation else "",
+                f"ansvar {quoted(responsibility)}" if responsibility else "",
+                f"verksamhet {quoted(operation)}" if operation else "",
             )
             if text
         )

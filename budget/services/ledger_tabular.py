@@ -532,7 +532,14 @@ def _checked_period(y: int, m: int, year: int | None = None) -> tuple[int, int] 
 def decode_text(data: bytes, file_name: str) -> str:
     """UTF-8 (with or without BOM) or Windows-1252, as Swedish ledger exports are written."""
     if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+        # The file says it is UTF-8: a byte that is not is damage, not Windows-1252.
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FileRefused(
+                f"{file_name}: filen är märkt som UTF-8 men har en ogiltig byte "
+                f"{data[3 + exc.start]:#04x} på position {exc.start}."
+            ) from exc
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
 from amn.lib.money import Unit, format_amount, parse_swedish_number, unit_or_default
+from amn.lib.text import quoted
 from amn.models import PeriodKind, ReportingPeriod
 from amn.permissions import ENTER_FIGURES, READ_LIVE, committee_for_user
 from budget.services.forecasts import (
@@ -68,7 +69,7 @@ def _read_line(request: HttpRequest, line, unit: Unit) -> None:
         line.amount = (parse_swedish_number(text) * unit.divisor).quantize(Unit.KR.divisor / 100)
     except ValueError:
         line.amount = None
-        line.amount_error = f"{text!r} är inte ett belopp i {unit.code}."
+        line.amount_error = f"{quoted(text)} är inte ett belopp i {unit.code}."
 
 
 @login_required

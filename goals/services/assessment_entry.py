@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from amn.lib.text import quoted
 from amn.models import ReportingPeriod
 from amn.services.history import edits_between, record_period_changes
 from goals.models import (
@@ -131,7 +132,7 @@ def apply_assessment_post(entry: AssessmentEntry, data) -> None:
         if not line.level:
             continue  # not assessed this period
         if line.level not in AssessmentLevel.values:
-            line.errors["level"] = f"Okänd bedömning {line.level!r}."
+            line.errors["level"] = f"Okänd bedömning {quoted(line.level)}."
             continue
         if not line.motivation:
             line.errors["motivation"] = "Skriv en motivering till bedömningen."

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Model
 
+from amn.lib.text import quoted
 from amn.models import ReportingPeriod
 from amn.services.history import Edit, record_period_changes
 from goals.models import (
@@ -144,7 +145,7 @@ def apply_status_post(entry: StatusEntry, data) -> None:
         line.comment = data.get(f"c-{line.field_name}", "").strip()
         line.errors = {}
         if line.status and line.status not in Status.values:
-            line.errors["status"] = f"Okänd status {line.status!r}."
+            line.errors["status"] = f"Okänd status {quoted(line.status)}."
         elif line.status in NEEDS_COMMENT and not line.comment:
             line.errors["comment"] = f"Skriv varför ({Status(line.status).label.lower()})."
         elif line.comment and not line.status:

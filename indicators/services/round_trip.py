@@ -19,6 +19,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from import_export.results import Result, RowResult
 
+from amn.lib.text import quoted
 from amn.lib.uploads import FileRefused, looks_like_text, open_upload, worksheets
 from amn.models import MONTH_NAMES, ChangeSource, Committee
 from amn.services.history import Edit, record_changes
@@ -210,7 +211,7 @@ class RowError:
             where.append(f"kolumn {self.column}")
         text = ", ".join(where)
         if self.value:
-            text += f", värde {self.value!r}"
+            text += f", värde {quoted(self.value)}"
         return f"{text}: {self.message}"
 
 
@@ -351,7 +352,7 @@ def _row_change(origin: RowOrigin, data: dict, row_result: RowResult, describe) 
     if old_note != new_note:
         details.append(_note_change(old_note, new_note))
     if getattr(original, "annotation", "") and not instance.annotation:
-        details.append(f"tillägget {original.annotation!r} tas bort")
+        details.append(f"tillägget {quoted(original.annotation)} tas bort")
     if getattr(original, "origin", "") == Origin.KOLADA:
         details.append("värdet hämtades från Kolada och ersätts")
     return RowChange(origin, "changed", what, old=old, new=new, details=details)

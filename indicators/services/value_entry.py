@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from amn.lib.money import parse_swedish_number
+from amn.lib.text import quoted
 from amn.models import ChangeSource, Committee
 from amn.services.history import Edit, period_of, record_changes
 from indicators.models import (
@@ -178,7 +179,7 @@ def check_value(text: str, note: str) -> tuple[Decimal | None, bool, str | None]
     try:
         return read_number(text), False, None
     except (ValueError, InvalidOperation) as error:
-        return None, False, f"{text!r} är inte ett tal ({error}). Skriv t.ex. 88,9 eller I.U."
+        return None, False, f"{quoted(text)} är inte ett tal ({error}). Skriv t.ex. 88,9 eller I.U."
 
 
 def apply_post(entry: ValueEntry, data) -> None:
@@ -209,7 +210,7 @@ def apply_post(entry: ValueEntry, data) -> None:
                 abs(parsed.value) > LARGEST or decimals_of(parsed.value) > 4
             ):
                 line.errors["t"] = (
-                    f"Målvärdet {line.target!r} är för stort eller har för många decimaler."
+                    f"Målvärdet {quoted(line.target)} är för stort eller har för många decimaler."
                 )
 
 

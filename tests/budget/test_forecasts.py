@@ -2,7 +2,6 @@
 each period's forecast was."""
 
 from decimal import Decimal
-from html import escape
 
 import pytest
 from django.db import connection
@@ -150,7 +149,7 @@ def test_a_bad_number_is_refused_with_its_value_named(client, staff, amn, august
         entry_url(august_2023), form_data(amn, august_2023, **{f"amount-{row.pk}": "12,3,4"})
     )
 
-    assert escape("'12,3,4' är inte ett belopp i tkr.") in response.content.decode()
+    assert "”12,3,4” är inte ett belopp i tkr." in response.content.decode()
 
 
 def test_a_new_period_starts_from_the_previous_periods_forecasts_and_text(

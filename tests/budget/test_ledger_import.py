@@ -211,7 +211,7 @@ def test_it_refuses_a_whole_file_for_one_bad_amount_and_names_where_it_is(db, am
 
     assert "fel.xlsx lästes inte in: 1 fel. Ingenting lagrades." in message
     assert errors_of(path, amn) == [
-        "fel.xlsx, blad Utfall, rad 6, kolumn G (Belopp), värde '12,3,4': beloppet är inte ett tal."
+        "fel.xlsx, blad Utfall, rad 6, kolumn G (Belopp), värde ”12,3,4”: beloppet är inte ett tal."
     ]
     assert database_state(amn) == before
 
@@ -232,15 +232,15 @@ def test_it_lists_every_error_of_a_file_at_once(db, amn, tmp_path):
     errors = errors_of(path, amn)
 
     assert errors == [
-        "flera-fel.xlsx, blad Utfall, rad 5, kolumn A (Period), värde '202313': "
+        "flera-fel.xlsx, blad Utfall, rad 5, kolumn A (Period), värde ”202313”: "
         "månad 13 finns inte.",
-        "flera-fel.xlsx, blad Utfall, rad 6, kolumn A (Period), värde '2023-02-30': "
+        "flera-fel.xlsx, blad Utfall, rad 6, kolumn A (Period), värde ”2023-02-30”: "
         "datumet finns inte.",
         "flera-fel.xlsx, blad Utfall, rad 7, kolumn B (Konto): kontot saknas.",
-        "flera-fel.xlsx, blad Utfall, rad 10, kolumn G (Belopp), värde '1.234': "
+        "flera-fel.xlsx, blad Utfall, rad 10, kolumn G (Belopp), värde ”1.234”: "
         "beloppet har fler än två decimaler.",
-        "flera-fel.xlsx, blad Utfall, rad 8, kolumn Ansvar/Verksamhet, värde '999': okänd kod: "
-        "verksamhet '999' hör inte till någon rad i AMNs driftsammandrag 2023 (och 1 rader "
+        "flera-fel.xlsx, blad Utfall, rad 8, kolumn Ansvar/Verksamhet, värde ”999”: okänd kod: "
+        "verksamhet ”999” hör inte till någon rad i AMNs driftsammandrag 2023 (och 1 rader "
         "till med samma koder). Lägg till en kodmappning i administrationen.",
     ]
 
@@ -253,7 +253,7 @@ def test_it_refuses_a_file_whose_total_row_disagrees_with_its_lines(db, amn, tmp
     )
 
     assert errors_of(path, amn) == [
-        "summa.xlsx, blad Utfall, rad 7, kolumn G (Belopp), värde '160': summaraden säger "
+        "summa.xlsx, blad Utfall, rad 7, kolumn G (Belopp), värde ”160”: summaraden säger "
         "160,00 kr men raderna ovanför summerar till 150,00 kr (skillnad 10,00 kr). Filen är "
         "ofullständig eller ändrad."
     ]
@@ -293,7 +293,7 @@ def test_it_refuses_duplicate_headers(db, amn, tmp_path):
     )
 
     assert errors_of(path, amn) == [
-        "dubbel.xlsx, blad Utfall, rad 4, värde 'Belopp': kolumnen för Belopp/Utfall finns två "
+        "dubbel.xlsx, blad Utfall, rad 4, värde ”Belopp”: kolumnen för Belopp/Utfall finns två "
         "gånger (D och E); ta bort den ena eller spara en importprofil som anger vilken som "
         "gäller."
     ]

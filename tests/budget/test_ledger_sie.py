@@ -135,9 +135,9 @@ def test_bad_amounts_dates_and_accounts_are_all_reported_with_their_line():
 
     assert records == []
     assert texts(errors) == [
-        "huvudbok.se, rad 15, kolumn #VER, värde '20230230': verifikationsdatumet finns inte.",
-        "huvudbok.se, rad 21, kolumn belopp, värde 'tolv': beloppet är inte ett tal.",
-        "huvudbok.se, rad 23, kolumn konto, värde '46X0': kontot är inte ett kontonummer.",
+        "huvudbok.se, rad 15, kolumn #VER, värde ”20230230”: verifikationsdatumet finns inte.",
+        "huvudbok.se, rad 21, kolumn belopp, värde ”tolv”: beloppet är inte ett tal.",
+        "huvudbok.se, rad 23, kolumn konto, värde ”46X0”: kontot är inte ett kontonummer.",
     ]
 
 
@@ -145,7 +145,7 @@ def test_only_sie_type_4_is_read():
     _, errors, _ = read(sie("", head=HEAD.replace("#SIETYP 4", "#SIETYP 1")))
 
     assert texts(errors) == [
-        "huvudbok.se, rad 5, kolumn #SIETYP, värde '1': endast SIE typ 4 kan läsas in, "
+        "huvudbok.se, rad 5, kolumn #SIETYP, värde ”1”: endast SIE typ 4 kan läsas in, "
         "filen är typ 1."
     ]
 

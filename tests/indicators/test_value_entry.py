@@ -103,7 +103,7 @@ def test_a_value_that_is_not_a_number_is_named_next_to_its_field(client, staff, 
     response = client.post(reverse(URL[0], args=URL[1]), data)
 
     assert response.status_code == 400
-    assert "&#x27;åttio&#x27; är inte ett tal" in response.content.decode()
+    assert "”åttio” är inte ett tal" in response.content.decode()
 
 
 def test_a_target_is_edited_for_the_year_and_parsed(client, staff, amn):
