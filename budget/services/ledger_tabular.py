@@ -431,7 +431,9 @@ def _code(value: object) -> str:
 
 def _shown(value: object) -> str:
     if isinstance(value, float):
-        return repr(int(value)) if value.is_integer() else repr(value)
+        # Whole numbers as Excel shows them (4610, not 4610.0); huge ones as 1e+300, not as
+        # three hundred digits.
+        return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     return str(value)
@@ -490,6 +492,12 @@ def parse_period(value: object, year: int | None = None) -> tuple[int, int] | st
     with the year from its own column; the Swedish reason otherwise."""
     if isinstance(value, datetime.datetime | datetime.date):
         return _checked_period(value.year, value.month)
+    if isinstance(value, datetime.time | datetime.timedelta):
+        # Excel counts dates from 1900: an earlier date, or a time of day, reads as a time.
+        return (
+            "cellen är ett klockslag eller ett datum före 1900, inte en period (skriv t.ex. "
+            "202408, 2024-08 eller 2024-08-31)."
+        )
     number = _whole_number(value)
     if number is not None:
         if year is not None and 1 <= number <= 12:
@@ -538,7 +546,7 @@ def decode_text(data: bytes, file_name: str) -> str:
         except UnicodeDecodeError as exc:
             raise FileRefused(
                 f"{file_name}: filen är märkt som UTF-8 men har en ogiltig byte "
-                f"{data[3 + exc.start]:#04x} på position {exc.start}."
+                f"{data[3 + exc.start]:#04x} på position {3 + exc.start}."
             ) from exc
     try:
         return data.decode("utf-8")

@@ -22,6 +22,8 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="Fil från ekonomisystemet",
         help_text="Excel (.xlsx), CSV (semikolon eller komma) eller SIE 4.",
+        # An empty file is refused by the import like any other bad file, with its name.
+        allow_empty_file=True,
     )
     profile = forms.ModelChoiceField(
         ImportProfile.objects.all(),
