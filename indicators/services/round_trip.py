@@ -18,6 +18,7 @@ import tablib
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from import_export.results import Result, RowResult
+from openpyxl.utils import get_column_letter
 
 from amn.lib.text import quoted
 from amn.lib.uploads import FileRefused, looks_like_text, open_upload, worksheets
@@ -100,6 +101,7 @@ def read_upload(path: Path, file_name: str, max_bytes: int) -> list[UploadTable]
         if table_kind is None:
             candidates.append((sheet, header_cells))
             continue
+        _refuse_repeated_headers(file_name, sheet, number, header_cells, table_kind)
         table = tables.setdefault(
             table_kind, UploadTable(table_kind, tablib.Dataset(headers=TABLE_HEADERS[table_kind]))
         )
@@ -143,6 +145,21 @@ def _find_header(rows: Iterator[list]) -> tuple[int, list[str], str | None] | No
         if number >= HEADER_SEARCH_ROWS:
             break
     return None if best is None else (best[0], best[1], None)
+
+
+def _refuse_repeated_headers(
+    file_name: str, sheet: str, number: int, headers: list[str], table_kind: str
+) -> None:
+    """A column the table needs must stand once: with two, which one holds the value?"""
+    for wanted in TABLE_HEADERS[table_kind]:
+        at = [i for i, header in enumerate(headers) if normalised(header) == normalised(wanted)]
+        if len(at) > 1:
+            columns = " och ".join(get_column_letter(i + 1) if sheet else str(i + 1) for i in at)
+            where = f"{file_name}, blad {sheet}" if sheet else file_name
+            raise FileRefused(
+                f"{where}, rad {number}: kolumnen {wanted} finns {len(at)} gånger "
+                f"({columns}); ta bort den som inte gäller."
+            )
 
 
 def _missing_headers_message(file_name: str, candidates: list[tuple[str, list[str]]]) -> str:

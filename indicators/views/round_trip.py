@@ -206,6 +206,8 @@ class UploadForm(forms.Form):
         label="Fil",
         help_text="Excel (.xlsx) eller CSV, som den laddas ned här: ett blad med "
         "indikatorvärden, ett med målvärden, eller båda.",
+        # An empty file is refused by the import like any other bad file, with its name.
+        allow_empty_file=True,
     )
 
     def clean_file(self):

@@ -487,7 +487,7 @@ def test_a_failure_at_confirmation_stores_nothing_and_shows_the_errors(signed_in
 @pytest.mark.parametrize(
     ("content", "file_name", "reason"),
     [
-        (b"", "tom.xlsx", "Den skickade filen är tom."),
+        (b"", "tom.xlsx", "tom.xlsx: filen är tom."),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "bild.xlsx", "varken en Excel-fil"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "gammal.xls", "det gamla Excel"),
         (b"Typ;Indikator;Delserie\r\nNamndindikator;X;Totalt\r\n", "fel.csv", "saknar kolumnerna"),
