@@ -60,11 +60,21 @@ def demo_after_browser_tests(django_db_blocker):
 
 @pytest.fixture
 def page(browser, live_server):
+    """A browser page; the test fails if the Content-Security-Policy blocked anything on
+    any page it opened (an inline script or style, a resource from elsewhere)."""
     context = browser.new_context(base_url=live_server.url, locale="sv-SE")
     context.set_default_timeout(15_000)
     opened = context.new_page()
+    blocked = []
+    opened.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield opened
     context.close()
+    assert blocked == []
 
 
 @pytest.fixture
