@@ -248,5 +248,6 @@ def test_a_request_body_beyond_the_limit_is_refused_before_it_is_read(client, co
     )
 
     assert response.status_code == 413
+    assert "script-src 'self'" in response["Content-Security-Policy"]
     text = response.content.decode().replace("\xa0", " ")
     assert "Det som skickades är 5 000,0 MB; gränsen är 55 MB. Ingenting togs emot." in text
