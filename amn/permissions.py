@@ -41,14 +41,24 @@ def roles_of(user, committee: Committee) -> set[str]:
 def committee_for_user(user, code: str, allowed: Iterable[str]) -> Committee:
     """The nämnd with `code` if `user` holds one of the `allowed` roles in it (or is an
     administrator); 404 for a nämnd the user has no role in, 403 for a role too weak."""
-    committee = Committee.objects.select_related("municipality").filter(code=code).first()
-    if committee is None:
-        raise Http404("Nämnden finns inte.")
     if user.is_superuser:
+        committee = Committee.objects.select_related("municipality").filter(code=code).first()
+        if committee is None:
+            raise Http404("Nämnden finns inte.")
         return committee
-    roles = roles_of(user, committee)
-    if not roles:
+    # The user's memberships in the nämnd bring the nämnd along: one query on every page.
+    memberships = list(
+        CommitteeMembership.objects.filter(user=user, committee__code=code).select_related(
+            "committee__municipality"
+        )
+        if user.is_authenticated
+        else []
+    )
+    if not memberships:
         raise Http404("Nämnden finns inte.")
+    committee = memberships[0].committee
+    roles = {membership.role for membership in memberships}
+    committee._roles_of = (user.pk, roles)
     if not roles & set(allowed):
         raise PermissionDenied("Din roll i nämnden ger inte behörighet till detta.")
     return committee

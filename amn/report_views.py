@@ -130,10 +130,10 @@ def _published(
     request, code: str, period: int, version: int | None, *, page: bool = False
 ) -> PublishedReport:
     """The version asked for (None: the latest); for a page, without the workbook."""
-    shown = _period(request, code, period, READ_PUBLISHED)
-    versions = PublishedReport.objects.filter(period=shown).select_related(
-        "period__committee", "published_by"
-    )
+    committee = committee_for_user(request.user, code, READ_PUBLISHED)
+    versions = PublishedReport.objects.filter(
+        period_id=period, period__committee=committee
+    ).select_related("period", "published_by")
     if page:
         versions = versions.defer("workbook")
     found = (
@@ -144,7 +144,7 @@ def _published(
     if found is None:
         raise Http404("Rapporten är inte publicerad.")
     # The nämnd asked about already knows the user's roles: asked once per request.
-    found.period.committee = shown.committee
+    found.period.committee = committee
     return found
 
 
