@@ -276,3 +276,12 @@ def test_a_strong_new_password_replaces_the_old_one(client, reader):
     assert response.status_code == 302
     reader.refresh_from_db()
     assert reader.check_password("Blåbärssoppa i Vasaloppet")
+
+
+def test_guessing_through_the_admin_login_locks_the_username_too(client, reader, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": "inloggning", "password": "gissning"})
+
+    response = log_in(client, "inloggning", PASSWORD)
+
+    assert response.status_code == 429
