@@ -244,6 +244,7 @@ def assert_answer(response, role: str, expected: int | None, url: str) -> None:
         assert not (status == 302 and response["Location"].startswith("/logga-in/")), url
         assert status < 500 or status == 503, (role, url, status)
         if response.get("Content-Type", "").startswith("text/html"):
+            assert "script-src 'self'" in response["Content-Security-Policy"], url
             parser = InlineCode()
             parser.feed(response.content.decode())
             assert parser.found == [], (url, parser.found)
