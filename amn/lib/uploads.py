@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 _CHUNK = 1 << 16
@@ -145,6 +146,12 @@ def worksheets(path: Path, file_name: str) -> Iterator[tuple[str, int, Iterator[
                 continue
             offset = sheet.start[1] if sheet.start else 0
             yield metadata.name, sheet.total_height, _from_column_a(sheet.iter_rows(), offset)
+
+
+def column_name(position: int, workbook: bool) -> str:
+    """A column as the reader sees it: its letter in a workbook (0 → A, 26 → AA), its
+    number in a CSV file (0 → 1)."""
+    return get_column_letter(position + 1) if workbook else str(position + 1)
 
 
 def _from_column_a(rows: Iterator[list], offset: int) -> Iterator[list]:

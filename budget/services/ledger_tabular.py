@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from amn.lib.money import format_swedish, parse_swedish_number
-from amn.lib.uploads import FileRefused, worksheets
+from amn.lib.uploads import FileRefused, column_name, worksheets
 from budget.models import ImportProfile, Measure
 from budget.services.ledger_files import (
     MAX_AMOUNT,
@@ -78,15 +78,6 @@ def normalise_header(text: object) -> str:
     return _UNIT_SUFFIX.sub("", cleaned).strip()
 
 
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 @dataclass
 class Columns:
     """Where each field stands in a sheet, and the header row's number."""
@@ -97,8 +88,7 @@ class Columns:
 
     def label(self, field: str, excel: bool) -> str:
         position = self.index[field]
-        where = column_letter(position) if excel else str(position + 1)
-        return f"{where} ({self.headers[field]})"
+        return f"{column_name(position, excel)} ({self.headers[field]})"
 
 
 def header_lookup(profile: ImportProfile | None) -> dict[str, str]:
@@ -217,11 +207,7 @@ class TabularReader:
             )
             return None
         for name, first, second in duplicates:
-            where = (
-                f"{column_letter(first)} och {column_letter(second)}"
-                if self.excel
-                else f"{first + 1} och {second + 1}"
-            )
+            where = f"{column_name(first, self.excel)} och {column_name(second, self.excel)}"
             self.errors.add(
                 f"kolumnen för {FIELD_NAMES[name]} finns två gånger ({where}); ta bort den ena "
                 "eller spara en importprofil som anger vilken som gäller.",

@@ -18,10 +18,15 @@ import tablib
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from import_export.results import Result, RowResult
-from openpyxl.utils import get_column_letter
 
 from amn.lib.text import quoted
-from amn.lib.uploads import FileRefused, looks_like_text, open_upload, worksheets
+from amn.lib.uploads import (
+    FileRefused,
+    column_name,
+    looks_like_text,
+    open_upload,
+    worksheets,
+)
 from amn.models import MONTH_NAMES, ChangeSource, Committee
 from amn.services.history import Edit, record_changes
 from budget.services.ledger_tabular import decode_text, sniff_delimiter
@@ -154,7 +159,7 @@ def _refuse_repeated_headers(
     for wanted in TABLE_HEADERS[table_kind]:
         at = [i for i, header in enumerate(headers) if normalised(header) == normalised(wanted)]
         if len(at) > 1:
-            columns = " och ".join(get_column_letter(i + 1) if sheet else str(i + 1) for i in at)
+            columns = " och ".join(column_name(i, workbook=bool(sheet)) for i in at)
             where = f"{file_name}, blad {sheet}" if sheet else file_name
             raise FileRefused(
                 f"{where}, rad {number}: kolumnen {wanted} finns {len(at)} gånger "
