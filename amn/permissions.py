@@ -34,6 +34,11 @@ def roles_of(user, committee: Committee) -> set[str]:
             "role", flat=True
         )
     )
+    return _remember_roles(user, committee, roles)
+
+
+def _remember_roles(user, committee: Committee, roles: set[str]) -> set[str]:
+    """Keep the roles on the nämnd object, where roles_of finds them for the same user."""
     committee._roles_of = (user.pk, roles)
     return roles
 
@@ -57,8 +62,7 @@ def committee_for_user(user, code: str, allowed: Iterable[str]) -> Committee:
     if not memberships:
         raise Http404("Nämnden finns inte.")
     committee = memberships[0].committee
-    roles = {membership.role for membership in memberships}
-    committee._roles_of = (user.pk, roles)
+    roles = _remember_roles(user, committee, {membership.role for membership in memberships})
     if not roles & set(allowed):
         raise PermissionDenied("Din roll i nämnden ger inte behörighet till detta.")
     return committee

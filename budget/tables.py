@@ -25,7 +25,7 @@ SUM_KINDS = frozenset({"sum", "total"})
 INDENTED_KINDS = frozenset({"detail", "part"})
 # The lines whose actual figure comes from the ledger: they link to its lines.
 LEDGER_KINDS = frozenset({"row", "detail", "units"})
-# Rendered driftsammandrag tables are kept this long after their last rendering.
+# Rendered driftsammandrag tables are kept this long after they were rendered.
 RENDERED_TABLES_SECONDS = 3600
 
 
