@@ -1,7 +1,6 @@
 """Security of the whole application: production settings, headers, logins, sessions and
 passwords."""
 
-import os
 import secrets
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from tests.amn.test_settings import ROOT
+from tests.amn.test_settings import run_with_production_settings
 
 PASSWORD = "ett-långt-och-bra-lösenord"
 
@@ -20,25 +19,9 @@ PASSWORD = "ett-långt-och-bra-lösenord"
 def run_deploy_check(**env: str) -> subprocess.CompletedProcess:
     """`manage.py check --deploy --fail-level WARNING` with the production settings and
     the environment a production installation sets."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SECURE_", "SESSION_", "DEBUG", "DJANGO_SETTINGS_MODULE"))
-        and key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    environment |= {
-        "DJANGO_SETTINGS_MODULE": "amn.settings",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "amn.linkoping.se",
-        **env,
-    }
-    return subprocess.run(
+    return run_with_production_settings(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        **{"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "amn.linkoping.se", **env},
     )
 
 

@@ -6,20 +6,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_django(**env: str) -> subprocess.CompletedProcess:
+# What the test run sets for itself and a production installation sets its own way.
+TEST_ENVIRONMENT = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+TEST_ENVIRONMENT_PREFIXES = ("SECURE_", "SESSION_", "DEBUG", "DJANGO_SETTINGS_MODULE")
+
+
+def run_with_production_settings(command: list[str], **env: str) -> subprocess.CompletedProcess:
+    """`command` in the project folder with amn.settings and only `env` of the settings'
+    environment, not the test run's."""
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+        if key not in TEST_ENVIRONMENT and not key.startswith(TEST_ENVIRONMENT_PREFIXES)
     }
     environment |= {"DJANGO_SETTINGS_MODULE": "amn.settings", **env}
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def start_django(**env: str) -> subprocess.CompletedProcess:
+    return run_with_production_settings(
+        [sys.executable, "-c", "import django; django.setup()"], **env
     )
 
 
