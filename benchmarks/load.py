@@ -434,7 +434,6 @@ def create_load_users(count: int) -> tuple[list[str], list[str]]:
 class Pages:
     login: str
     report_latest: str
-    report_version: str
     report_marker: bytes
     summary: str
     summary_marker: bytes
@@ -457,7 +456,6 @@ def find_pages() -> Pages:
     return Pages(
         login=reverse("login"),
         report_latest=reverse("reports:latest", kwargs=report),
-        report_version=reverse("reports:version", kwargs={**report, "number": published.version}),
         report_marker=f"<strong>Version {published.version}</strong>".encode(),
         summary=reverse(
             "budget:operating-summary", kwargs={"code": COMMITTEE, "year": YEAR, "month": MONTH}
@@ -555,33 +553,39 @@ def pause(think: float) -> None:
         time.sleep(random.uniform(think / 2, think * 3 / 2))
 
 
-def read_report(
-    browser: Browser, pages: Pages, tally: Tally, until: float, timings, think: float
+@dataclass(frozen=True)
+class Reading:
+    """A page a group of users reads: its name in the figures, its path, and the text that
+    shows it answered in full (named in the error when it is missing)."""
+
+    name: str
+    path: str
+    marker: bytes
+    marker_name: str
+
+
+def readings_of(pages: Pages) -> tuple[Reading, Reading]:
+    """The published report at the stable link members get, and the driftsammandrag."""
+    return (
+        Reading(REPORT_PAGE, pages.report_latest, pages.report_marker, "version marker"),
+        Reading(SUMMARY_PAGE, pages.summary, pages.summary_marker, "total row"),
+    )
+
+
+def read_page(
+    browser: Browser, reading: Reading, tally: Tally, until: float, timings, think: float
 ) -> None:
-    """The stable link members get: it shows the latest published version."""
     while time.monotonic() < until:
-        answer, ms, failure = timed(browser, pages.report_latest)
-        timings[REPORT_PAGE].append(ms)
-        if answer is None or answer.status != 200 or pages.report_marker not in answer.content:
-            tally.error(REPORT_PAGE, describe(answer, failure) + ", or no version marker")
+        answer, ms, failure = timed(browser, reading.path)
+        timings[reading.name].append(ms)
+        if answer is None or answer.status != 200 or reading.marker not in answer.content:
+            tally.error(reading.name, describe(answer, failure) + f", or no {reading.marker_name}")
         pause(think)
 
 
-def read_summary(
-    browser: Browser, pages: Pages, tally: Tally, until: float, timings, think: float
-) -> None:
-    while time.monotonic() < until:
-        answer, ms, failure = timed(browser, pages.summary)
-        timings[SUMMARY_PAGE].append(ms)
-        if answer is None or answer.status != 200 or pages.summary_marker not in answer.content:
-            tally.error(SUMMARY_PAGE, describe(answer, failure) + ", or no total row")
-        pause(think)
-
-
-def warm_up(browser: Browser, pages: Pages, reads_report: bool) -> None:
+def warm_up(browser: Browser, path: str) -> None:
     """One unmeasured read per user, so that the run measures warm workers and the flow is
     known to work before the clock starts."""
-    path = pages.report_latest if reads_report else pages.summary
     answer = browser.request("GET", path)
     if answer.status != 200:
         raise RuntimeError(f"warm-up read of {path} answered {answer.status}")
@@ -604,10 +608,11 @@ def run_readers(
         f"logged in {len(report_readers)} nämnd members and {len(summary_readers)} staff "
         f"through the login form in {time.perf_counter() - started:.1f} s"
     )
+    report, summary = readings_of(pages)
     for browser in report_readers:
-        warm_up(browser, pages, reads_report=True)
+        warm_up(browser, report.path)
     for browser in summary_readers:
-        warm_up(browser, pages, reads_report=False)
+        warm_up(browser, summary.path)
     print(f"report: {pages.report_latest}")
     print(f"driftsammandrag: {pages.summary}")
     passed = True
@@ -637,14 +642,15 @@ def read_for_a_while(
     per_thread: list[dict[str, list[float]]] = []
     threads = []
     until = time.monotonic() + seconds
-    for readers, read in ((report_readers, read_report), (summary_readers, read_summary)):
+    report, summary = readings_of(pages)
+    for readers, reading in ((report_readers, report), (summary_readers, summary)):
         for browser in readers:
             timings: dict[str, list[float]] = defaultdict(list)
             per_thread.append(timings)
             threads.append(
                 threading.Thread(
-                    target=read,
-                    args=(browser, pages, tally, until, timings, think),
+                    target=read_page,
+                    args=(browser, reading, tally, until, timings, think),
                     daemon=True,
                 )
             )
@@ -709,10 +715,7 @@ def print_closed_loop_bound(users: int, throughput: float) -> None:
 def print_server_times(server: Gunicorn, offset: int, pages: Pages) -> None:
     """The workers' own time per request: the rest of what the client measured is waiting
     for a free worker (and the client itself)."""
-    names = {
-        pages.report_latest: REPORT_PAGE,
-        pages.summary: SUMMARY_PAGE,
-    }
+    names = {reading.path: reading.name for reading in readings_of(pages)}
     times = server_times(server.access_log, offset)
     print("time inside the gunicorn workers (access log):")
     for path, values in times.items():
