@@ -171,6 +171,18 @@ class PeriodKind(models.TextChoices):
     BUDGET = "internbudget", "Internbudget"
 
 
+class ReportingPeriodQuerySet(models.QuerySet):
+    def follow_up_at(self, committee: "Committee", year: int, month: int):
+        """The nämnd's follow-up (not the internbudget) at the end of `month` of `year`, or
+        None."""
+        return (
+            self.filter(committee=committee, year=year, month=month)
+            .exclude(kind=PeriodKind.BUDGET)
+            .order_by("kind")
+            .first()
+        )
+
+
 class ReportingPeriod(models.Model):
     """A follow-up point of a nämnd: actuals up to the end of `month` of `year`."""
 
@@ -181,6 +193,8 @@ class ReportingPeriod(models.Model):
     month = models.PositiveSmallIntegerField("till och med månad")
     kind = models.CharField("typ", max_length=20, choices=PeriodKind.choices)
     title = models.CharField("rubrik", max_length=200)
+
+    objects = ReportingPeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = "rapporteringsperiod"
@@ -274,6 +288,12 @@ class AppendOnly(models.Model):
         raise ValueError(self.refusals[1])
 
 
+class PublishedReportQuerySet(models.QuerySet):
+    def latest_for(self, period: ReportingPeriod) -> "PublishedReport | None":
+        """The period's latest published version, or None before the first."""
+        return self.filter(period=period).order_by("-version").first()
+
+
 class PublishedReport(AppendOnly):
     """One published version of a period's report, kept exactly as it was published.
 
@@ -299,6 +319,8 @@ class PublishedReport(AppendOnly):
     html = models.TextField("rapporten")
     data = models.JSONField("öppna data")
     workbook = models.BinaryField("Excel-arbetsbok")
+
+    objects = PublishedReportQuerySet.as_manager()
 
     refusals = (
         "En publicerad rapport ändras aldrig: publicera en ny version.",
