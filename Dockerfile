@@ -1,7 +1,7 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
-# Headless Chromium prints the reports as PDF (amn.services.report_pdf).
+# Headless Chromium prints the reports as PDF (reports.services.pdf).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
@@ -11,6 +11,8 @@ COPY amn amn
 COPY budget budget
 COPY goals goals
 COPY indicators indicators
+COPY reports reports
+COPY demo demo
 RUN pip install --no-cache-dir .
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from amn.lib.exact_json import ExactJSONDecoder, ExactJSONEncoder
+
 
 class Municipality(models.Model):
     name = models.CharField("namn", max_length=100, unique=True)
@@ -289,9 +291,12 @@ class AppendOnly(models.Model):
 
 
 class PublishedReportQuerySet(models.QuerySet):
+    def newest_first(self):
+        return self.order_by("-version")
+
     def latest_for(self, period: ReportingPeriod) -> "PublishedReport | None":
         """The period's latest published version, or None before the first."""
-        return self.filter(period=period).order_by("-version").first()
+        return self.filter(period=period).newest_first().first()
 
 
 class PublishedReport(AppendOnly):
@@ -317,7 +322,8 @@ class PublishedReport(AppendOnly):
     change_note = models.TextField("vad som ändrats", blank=True)
     title = models.CharField("rubrik", max_length=200)
     html = models.TextField("rapporten")
-    data = models.JSONField("öppna data")
+    # Numbers stay exact decimals both ways (reports.services.open_data).
+    data = models.JSONField("öppna data", encoder=ExactJSONEncoder, decoder=ExactJSONDecoder)
     workbook = models.BinaryField("Excel-arbetsbok")
 
     objects = PublishedReportQuerySet.as_manager()

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "budget",
     "goals",
     "indicators",
+    "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from amn import report_views, views
+from amn import views
 
 amn_patterns = ([path("", views.start, name="start")], "amn")
 
 urlpatterns = [
     path("", include(amn_patterns)),
-    path("namnd/<str:code>/rapport/", include(report_views)),
+    path("namnd/<str:code>/rapport/", include("reports.urls")),
     path("namnd/<str:code>/", include("budget.urls")),
     path("namnd/<str:code>/", include("goals.urls")),
     path("namnd/<str:code>/", include("indicators.urls")),

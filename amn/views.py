@@ -16,9 +16,7 @@ def start(request: HttpRequest) -> HttpResponse:
             Prefetch("periods", queryset=ReportingPeriod.objects.order_by("-year", "-month")),
             Prefetch(
                 "periods__publications",
-                queryset=PublishedReport.objects.defer("html", "data", "workbook").order_by(
-                    "-version"
-                ),
+                queryset=PublishedReport.objects.defer("html", "data", "workbook").newest_first(),
             ),
         )
     )

@@ -449,7 +449,7 @@ def find_pages() -> Pages:
     period = ReportingPeriod.objects.exclude(kind=PeriodKind.BUDGET).get(
         committee__code=COMMITTEE, year=YEAR, month=MONTH
     )
-    published = PublishedReport.objects.filter(period=period).order_by("-version").first()
+    published = PublishedReport.objects.latest_for(period)
     if published is None:
         raise RuntimeError(f"{period} is not published: run manage.py load_demo --publish")
     report = {"code": COMMITTEE, "period": period.pk}

@@ -312,8 +312,8 @@ def bench_reports(requests: int) -> None:
     from django.urls import reverse
 
     from amn.models import ReportingPeriod
-    from amn.services.publishing import publish_report
-    from amn.services.report_pdf import PdfUnavailable, pdf_bytes, standalone_html
+    from reports.services.pdf import PdfUnavailable, pdf_bytes, standalone_html
+    from reports.services.publishing import publish_report
 
     user, _ = get_user_model().objects.get_or_create(
         username="bench-admin", defaults={"is_superuser": True, "is_staff": True}

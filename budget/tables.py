@@ -202,6 +202,7 @@ def _summary_sheet(
         indented_rows={i for i, line in enumerate(lines) if line.kind in INDENTED_KINDS},
         italic_rows={i for i, line in enumerate(lines) if line.kind == "detail"},
         number_formats=number_format(unit.decimals),
+        unit=unit.code,
     )
 
 
@@ -322,6 +323,7 @@ def investment_sheet(summary: InvestmentSummary, unit: Unit, *, for_csv: bool = 
         rows=[[line.label, *(value(line, name) for name in headers)] for line in summary.lines],
         sum_rows={len(summary.lines) - 1},
         number_formats=number_format(unit.decimals),
+        unit=unit.code,
     )
 
 

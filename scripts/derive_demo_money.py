@@ -15,7 +15,7 @@ per-row splits are not real figures, only their sums are.
 
 Run once by a developer (needs scipy, which is not a project dependency):
     pip install scipy && python scripts/derive_demo_money.py
-It rewrites amn/demo/data/money_2021_08.json and money_2023_08.json, and fits the rows of
+It rewrites demo/data/money_2021_08.json and money_2023_08.json, and fits the rows of
 money_2024_internbudget.json (printed in mnkr) to their printed sums the same way.
 """
 

@@ -21,9 +21,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from amn.lib.spreadsheet import XLSX_CONTENT_TYPE as XLSX
 from amn.models import Committee, CommitteeMembership, ReportingPeriod, Role, Section
-from amn.services.demo_data import publish_demo_reports
 from budget.models import ImportProfile, LedgerImport, SummaryRow
 from budget.services.ledger_import import import_ledger_file
+from demo.loader import publish_demo_reports
 from indicators.models import Indicator
 from tests.budget.ledger_files import august, write_xlsx
 

@@ -65,7 +65,8 @@ class Sheet:
 
     `rows` hold cells in column order. `sum_rows`, `indented_rows` and `italic_rows` are
     indices into `rows`. `number_formats` is one format for every number, or one per column
-    (None for the default). `heading` is an optional bold title line above the headers.
+    (None for the default). `heading` is an optional bold title line above the headers;
+    `unit` the unit every amount of a money table is in ("tkr", "mnkr").
     """
 
     title: str
@@ -77,6 +78,7 @@ class Sheet:
     number_formats: str | Sequence[str | None] = "#,##0"
     heading: str | None = None
     widths: Sequence[float] | None = None
+    unit: str | None = None
     _formats: list[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +90,11 @@ class Sheet:
 
     def number_format_of(self, column: int) -> str:
         return self._formats[column] if column < len(self._formats) else "#,##0"
+
+    def decimals_of(self, column: int) -> int:
+        """The decimals a number in `column` is shown with."""
+        _, point, decimals = self.number_format_of(column).partition(".")
+        return decimals.count("0") if point else 0
 
     def column_widths(self) -> list[float]:
         if self.widths is not None:

@@ -107,6 +107,7 @@ def internal_budget_sheet(table: InternalBudgetTable) -> Sheet:
         indented_rows={i for i, line in enumerate(table.lines) if line.kind in ("change", "part")},
         italic_rows={i for i, line in enumerate(table.lines) if line.kind == "change"},
         number_formats=number_format(unit.decimals),
+        unit=unit.code,
     )
 
 
@@ -118,4 +119,5 @@ def frame_adjustment_sheet(table: InternalBudgetTable) -> Sheet:
         headers=["Grupp", "Förändring", "Belopp"],
         rows=[[a.group, a.label, a.amount / unit.divisor] for a in table.adjustments],
         number_formats=number_format(unit.decimals),
+        unit=unit.code,
     )

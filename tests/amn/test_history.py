@@ -186,7 +186,7 @@ def export(kind: str, out) -> None:
 def test_export_report_writes_the_published_workbook_and_open_data(
     period, controller, tmp_path, ledger_to_august_2023
 ):
-    from amn.services.publishing import publish_report
+    from reports.services.publishing import publish_report
 
     published = publish_report(period, controller, None)
     workbook, data = tmp_path / "rapport.xlsx", tmp_path / "rapport.json"

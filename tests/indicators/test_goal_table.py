@@ -170,14 +170,14 @@ def test_members_and_outsiders_do_not_read_live_goal_tables(client, request, amn
 @pytest.mark.parametrize(("year", "month"), [(2021, 8), (2023, 8)])
 def test_every_transcribed_figure_of_the_seed_stands_in_the_table(amn, capsys, year, month):
     """Each nämndindikator value and målvärde of the seed's goal tables (as transcribed in
-    amn/demo/data) is in the command's table, under its nämndmål, as the seed prints it."""
+    demo/data) is in the command's table, under its nämndmål, as the seed prints it."""
     from pathlib import Path
 
     from amn.lib.money import parse_swedish_number
     from indicators.targets import parse_target
 
     seed = json.loads(
-        (Path(__file__).parents[2] / f"amn/demo/data/goals_{year}_{month:02d}.json").read_text()
+        (Path(__file__).parents[2] / f"demo/data/goals_{year}_{month:02d}.json").read_text()
     )
     document = goal_table_json(year, month, capsys)
     labels = {f"{year - 2}-12": f"Helår {year - 2}", f"{year - 1}-12": f"Helår {year - 1}"}

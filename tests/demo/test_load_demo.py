@@ -4,8 +4,8 @@ from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
 
-from amn.services.demo_data import demo_password
 from budget.models import InternalBudgetRow, SummaryRow
+from demo.loader import demo_password
 
 PROJECT_APPS = ["amn", "budget", "goals", "indicators", "auth"]
 

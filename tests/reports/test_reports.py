@@ -158,7 +158,27 @@ def test_open_data_has_every_table_with_exact_numbers(client, controller, member
     assert "Nämndindikatorer 2023-08" in titles
     goal_table = next(t for t in document["tables"] if t["title"] == "Nämndindikatorer 2023-08")
     row = next(r for r in goal_table["rows"] if r[4] == HOUSEHOLDS)
-    assert row[7:11] == ["2535", "2385", "2160", "2200"]
+    assert row[7:11] == [{"value": v, "decimals": 0} for v in (2535, 2385, 2160, 2200)]
+
+
+@pytest.mark.usefixtures("ledger_to_august_2023")
+def test_open_data_numbers_are_json_numbers_with_their_unit_and_shown_decimals(
+    client, controller, member, period
+):
+    publish(client, controller, period)
+    client.force_login(member)
+    text = client.get(url("latest-json", period)).content.decode()
+    document = json.loads(text, parse_float=Decimal)
+
+    summary = next(t for t in document["tables"] if t["title"] == "Resultat")
+    total = next(r for r in summary["rows"] if r[0] == "Summa nettokostnader")
+    assert summary["unit"] == "mnkr"
+    assert total[1]["decimals"] == 1
+    # The exact amount, not the rounded one: whole kronor and öre in mnkr.
+    exact = Decimal(total[1]["value"])
+    assert exact != exact.quantize(Decimal("0.1"))
+    assert (exact * 1_000_000) == (exact * 1_000_000).quantize(Decimal("0.01"))
+    assert '"value": "' not in text
 
 
 @pytest.mark.usefixtures("ledger_to_august_2023")
@@ -206,8 +226,8 @@ def test_without_chromium_the_pdf_link_says_why_in_swedish(
 def test_the_internbudget_report_holds_the_budget_table_with_the_printed_sums(
     client, staff, amn, year
 ):
-    from amn.services.demo_data import DATA_DIR
     from budget.services.internal_budget import build_internal_budget
+    from demo.loader import DATA_DIR
 
     document = json.loads(
         next(DATA_DIR.glob(f"money_{year}_internbudget.json")).read_text(encoding="utf-8")

@@ -1,4 +1,3 @@
-import json
 from pathlib import Path
 
 from django.contrib.auth.models import AnonymousUser
@@ -7,9 +6,9 @@ from django.test import RequestFactory
 
 from amn.lib.spreadsheet import xlsx_bytes
 from amn.models import Committee, PeriodKind, PublishedReport, ReportingPeriod
-from amn.services.publishing import report_data, report_document
-from amn.services.report import build_report, render_report_body
-from amn.services.report_pdf import PdfUnavailable, pdf_bytes, standalone_html
+from reports.services.open_data import draft_document, report_document
+from reports.services.pdf import PdfUnavailable, pdf_bytes, standalone_html
+from reports.services.report import build_report, render_report_body
 
 
 class Command(BaseCommand):
@@ -55,7 +54,7 @@ class Command(BaseCommand):
         return period
 
     def published(self, period: ReportingPeriod, kind: str) -> bytes:
-        published = PublishedReport.objects.filter(period=period).order_by("-version").first()
+        published = PublishedReport.objects.latest_for(period)
         if published is None:
             raise CommandError(f"{period.title} är inte publicerad. Använd --draft för utkastet.")
         if kind == "xlsx":
@@ -69,8 +68,7 @@ class Command(BaseCommand):
         if kind == "xlsx":
             return xlsx_bytes(report.sheets)
         if kind == "json":
-            document = {**report_data(report), "draft": True}
-            return json.dumps(document, ensure_ascii=False, indent=2).encode()
+            return draft_document(report)
         request = RequestFactory().get("/")
         request.user = AnonymousUser()
         body = render_report_body(report, request)

@@ -4,7 +4,7 @@ The report ties the apps together: texts (amn), the driftsammandrag, investering
 ekonomiskt bistånd (budget), målbedömningar, uppdrag and internkontroll (goals), volymtal,
 personal and the goal tables (indicators). `build_report` gathers them; the page, the
 workbook and the open data of a draft are made from it, and publishing stores all three
-(amn.services.publishing).
+(reports.services.publishing).
 
 A section without anything to show is left out, so an internbudget or an early delår
 prints only what it holds.

@@ -12,12 +12,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.views.decorators.http import require_POST
 
 from amn.models import CommitteeMembership, ReportingPeriod, Section, SectionPlan
 from amn.permissions import ENTER_FIGURES, PLAN_REPORT, READ_LIVE, can, committee_for_user
-from amn.services.report_preparation import (
+from reports.services.preparation import (
     TextDraft,
     add_section,
     assign_sections,
@@ -171,11 +170,3 @@ def section(request: HttpRequest, code: str, period: int, key: str) -> HttpRespo
         },
         status=400 if errors else 200,
     )
-
-
-urlpatterns = [
-    path("<int:period>/arbete/", preparation, name="preparation"),
-    path("<int:period>/arbete/starta/", start, name="start"),
-    path("<int:period>/arbete/ansvar/", assign, name="assign"),
-    path("<int:period>/avsnitt/<str:key>/", section, name="section"),
-]

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from amn.services.demo_data import DemoDataError, load_demo
+from demo.loader import DemoDataError, load_demo
 
 
 class Command(BaseCommand):

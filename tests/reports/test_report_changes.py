@@ -1,6 +1,13 @@
 """What changed between two versions of a report, cell by cell and text by text."""
 
-from amn.services.report_changes import changes_between
+from decimal import Decimal
+
+from reports.services.changes import changes_between
+
+
+def n(value: str) -> dict:
+    """A number cell as published: the exact value and the decimals it is shown with."""
+    return {"value": Decimal(value), "decimals": len(value.partition(".")[2])}
 
 
 def table(rows, title="Volymtal", headers=("Mått", "Delserie", "2022", "2023")):
@@ -12,8 +19,8 @@ def shown(changes):
 
 
 def test_a_changed_cell_is_named_by_table_row_and_column():
-    before = {"tables": [table([["Hushåll", "Totalt", "2535", "2160"]])]}
-    after = {"tables": [table([["Hushåll", "Totalt", "2535", "2200.5"]])]}
+    before = {"tables": [table([["Hushåll", "Totalt", n("2535"), n("2160")]])]}
+    after = {"tables": [table([["Hushåll", "Totalt", n("2535"), n("2200.5")]])]}
 
     assert shown(changes_between(before, after)) == [
         ("Volymtal › Hushåll › Totalt › 2023", "Ändrad", "2160", "2200,5")
@@ -21,8 +28,8 @@ def test_a_changed_cell_is_named_by_table_row_and_column():
 
 
 def test_repeated_row_names_are_told_apart_by_their_order():
-    rows = [["Hushåll", "Kvinnor", "1", "2"], ["Hushåll", "Kvinnor", "3", "4"]]
-    changed = [rows[0], ["Hushåll", "Kvinnor", "3", "5"]]
+    rows = [["Hushåll", "Kvinnor", n("1"), n("2")], ["Hushåll", "Kvinnor", n("3"), n("4")]]
+    changed = [rows[0], ["Hushåll", "Kvinnor", n("3"), n("5")]]
 
     changes = changes_between({"tables": [table(rows)]}, {"tables": [table(changed)]})
 
@@ -30,8 +37,8 @@ def test_repeated_row_names_are_told_apart_by_their_order():
 
 
 def test_rows_and_tables_that_come_and_go_are_listed():
-    before = {"tables": [table([["A", "Totalt", "1", "2"]]), table([], title="Personal")]}
-    after = {"tables": [table([["B", "Totalt", "1", "2"]])]}
+    before = {"tables": [table([["A", "Totalt", n("1"), n("2")]]), table([], title="Personal")]}
+    after = {"tables": [table([["B", "Totalt", n("1"), n("2")]])]}
 
     assert shown(changes_between(before, after)) == [
         ("Personal", "Borttagen", "tabellen", ""),
@@ -56,6 +63,6 @@ def test_texts_are_compared_by_section_and_heading():
 
 
 def test_the_same_data_has_no_changes():
-    data = {"tables": [table([["A", "Totalt", "1", None]])], "texts": []}
+    data = {"tables": [table([["A", "Totalt", n("1"), None]])], "texts": []}
 
     assert changes_between(data, data) == []

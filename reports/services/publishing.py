@@ -2,16 +2,14 @@
 they are at that moment, as a new version. A version after the first is a revision and
 must say what changed."""
 
-import json
-from decimal import Decimal
-
 from django.db import transaction
 from django.utils import timezone
 
-from amn.lib.spreadsheet import Reported, Sheet, xlsx_bytes
+from amn.lib.spreadsheet import xlsx_bytes
 from amn.models import PublishedReport, ReportingPeriod
-from amn.services.reconciliation import Problem, publishing_problems
-from amn.services.report import Report, build_report, render_report_body
+from reports.services.open_data import report_data
+from reports.services.reconciliation import Problem, publishing_problems
+from reports.services.report import build_report, render_report_body
 
 
 class PublishingRefused(ValueError):
@@ -22,52 +20,11 @@ class PublishingRefused(ValueError):
         self.problems = list(problems)
 
 
-def sheet_data(sheet: Sheet) -> dict:
-    """A sheet as open data: numbers as exact decimal strings, texts as texts."""
-
-    def cell(value):
-        if isinstance(value, Reported):
-            # As reported: "86,0" stays 86.0, not the 86.0000 the database keeps.
-            return str(value.value.quantize(Decimal(1).scaleb(-value.decimals)))
-        if isinstance(value, Decimal):
-            return format(value.normalize(), "f") if value else "0"
-        if value is None or isinstance(value, str | int | bool):
-            return value
-        return str(value)
-
-    return {
-        "title": sheet.title,
-        "heading": sheet.heading,
-        "headers": list(sheet.headers),
-        "rows": [[cell(value) for value in row] for row in sheet.rows],
-    }
-
-
-def latest_version(period: ReportingPeriod) -> PublishedReport | None:
-    return PublishedReport.objects.filter(period=period).order_by("-version").first()
-
-
-def report_data(report: Report) -> dict:
-    """The report's open data: every table, and every text by section."""
-    period = report.period
-    return {
-        "committee": period.committee.code,
-        "period": period.key,
-        "title": report.title,
-        "tables": [sheet_data(sheet) for sheet in report.sheets],
-        "texts": [
-            {"section": section.title, "title": text.title, "body": text.body}
-            for section in report.sections
-            for text in section.texts
-        ],
-    }
-
-
 def publish_report(
     period: ReportingPeriod, user, request, change_note: str = "", *, reconcile: bool = True
 ) -> PublishedReport:
     """Store the report of `period` as its next version, once everything that must hold
-    before publishing holds (amn.services.reconciliation). Only the demo loader passes
+    before publishing holds (reports.services.reconciliation). Only the demo loader passes
     `reconcile=False`: its reports come from the printed seeds, not from a ledger."""
     change_note = change_note.strip()
     if reconcile:
@@ -84,7 +41,7 @@ def publish_report(
     with transaction.atomic():
         # One publisher at a time per period: the version numbers never collide.
         ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-        previous = latest_version(period)
+        previous = PublishedReport.objects.latest_for(period)
         if previous is not None and not change_note:
             raise PublishingRefused(
                 f"Rapporten är redan publicerad (version {previous.version}): skriv vad som "
@@ -101,15 +58,3 @@ def publish_report(
             data=report_data(report),
             workbook=xlsx_bytes(report.sheets),
         )
-
-
-def report_document(published: PublishedReport) -> bytes:
-    """A published version's open data: every table of the report, as JSON."""
-    document = {
-        **published.data,
-        "version": published.version,
-        "published_at": published.published_at.isoformat(),
-        "revised": published.is_revision,
-        "change_note": published.change_note,
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2).encode()

@@ -1,6 +1,6 @@
 """Load the demo nämnd (Arbetsmarknadsnämnden in Linköping) from the seeds' transcriptions.
 
-The data files in `amn/demo/data/` are described in `FORMAT.md` there. Every object is
+The data files in `demo/data/` are described in `FORMAT.md` there. Every object is
 found by its natural key and updated in place, so loading twice leaves the same database.
 """
 
@@ -28,7 +28,6 @@ from amn.models import (
     Role,
     Section,
 )
-from amn.services.publishing import publish_report
 from budget.models import (
     Forecast,
     FrameAdjustment,
@@ -63,6 +62,7 @@ from goals.models import (
 )
 from indicators.models import GoalIndicator, Indicator, IndicatorValue, Series, Target
 from indicators.targets import decimals_of, parse_target
+from reports.services.publishing import publish_report
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "demo" / "data"
 

@@ -4,7 +4,6 @@ in the nämnd, nämnd members included. Nämnd members never see a draft."""
 
 import csv
 import io
-import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,28 +11,23 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from amn import preparation_views
-from amn.lib.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, escape_formula
+from amn.lib.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from amn.models import PublishedReport, ReportingPeriod
 from amn.permissions import PUBLISH, READ_LIVE, READ_PUBLISHED, can, committee_for_user
-from amn.services import reconciliation
 from amn.services.history import history_of
-from amn.services.publishing import (
-    PublishingRefused,
-    publish_report,
-    report_data,
-    report_document,
-)
-from amn.services.reconciliation import publishing_problems
-from amn.services.report import build_report, render_report_body
-from amn.services.report_changes import changes_between
-from amn.services.report_pdf import PdfUnavailable, pdf_bytes, standalone_html
-from amn.services.report_preparation import progress_of
+from reports.services import reconciliation
+from reports.services.changes import changes_between
+from reports.services.open_data import csv_cell, report_data, report_document
+from reports.services.pdf import PdfUnavailable, pdf_bytes, standalone_html
+from reports.services.preparation import progress_of
+from reports.services.publishing import PublishingRefused, publish_report
+from reports.services.reconciliation import publishing_problems
+from reports.services.report import build_report, render_report_body
 
 
 def _period(request: HttpRequest, code: str, period: int, allowed) -> ReportingPeriod:
@@ -48,7 +42,7 @@ def _versions(period: ReportingPeriod) -> list[PublishedReport]:
         PublishedReport.objects.filter(period=period)
         .defer("html", "data", "workbook")
         .select_related("published_by")
-        .order_by("-version")
+        .newest_first()
     )
 
 
@@ -139,7 +133,7 @@ def _published(
     found = (
         versions.filter(version=version).first()
         if version is not None
-        else versions.order_by("-version").first()
+        else versions.newest_first().first()
     )
     if found is None:
         raise Http404("Rapporten är inte publicerad.")
@@ -230,20 +224,9 @@ def open_data_table(
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\r\n")
     writer.writerow(chosen["headers"])
-    writer.writerows([_csv_cell(value) for value in row] for row in chosen["rows"])
+    writer.writerows([csv_cell(value) for value in row] for row in chosen["rows"])
     name = _file_name(published, f"{table}.csv")
     return _attachment(output.getvalue().encode(), CSV_CONTENT_TYPE, name)
-
-
-def _csv_cell(value):
-    # Numbers are stored as exact decimal strings; other text that Excel would read as a
-    # formula is written as text.
-    if isinstance(value, str) and not DECIMAL.fullmatch(value):
-        return escape_formula(value)
-    return value
-
-
-DECIMAL = re.compile(r"-?\d+(\.\d+)?")
 
 
 @login_required
@@ -276,26 +259,3 @@ def pdf(request: HttpRequest, code: str, period: int, number: int | None = None)
     except PdfUnavailable as error:
         return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
     return _attachment(content, "application/pdf", _file_name(published, "pdf"))
-
-
-app_name = "reports"
-urlpatterns = [
-    *preparation_views.urlpatterns,
-    path("andringar/", history, name="history"),
-    path("<int:period>/", draft, name="draft"),
-    path("<int:period>/publicera/", publish, name="publish"),
-    path("<int:period>/publicerad/", latest, name="latest"),
-    path("<int:period>/publicerad/excel/", workbook, name="latest-xlsx"),
-    path("<int:period>/publicerad/data.json", open_data, name="latest-json"),
-    path("<int:period>/publicerad/pdf/", pdf, name="latest-pdf"),
-    path("<int:period>/publicerad/tabell/<slug:table>.csv", open_data_table, name="latest-csv"),
-    path(
-        "<int:period>/version/<int:number>/tabell/<slug:table>.csv",
-        open_data_table,
-        name="version-csv",
-    ),
-    path("<int:period>/version/<int:number>/", version, name="version"),
-    path("<int:period>/version/<int:number>/excel/", workbook, name="version-xlsx"),
-    path("<int:period>/version/<int:number>/data.json", open_data, name="version-json"),
-    path("<int:period>/version/<int:number>/pdf/", pdf, name="version-pdf"),
-]

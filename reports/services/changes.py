@@ -8,6 +8,8 @@ those repeat, by which occurrence it is; a column by its header.
 
 from dataclasses import dataclass
 
+from reports.services.open_data import cell_text, is_number_cell
+
 
 @dataclass(frozen=True)
 class ReportChange:
@@ -30,32 +32,13 @@ def changes_between(before: dict, after: dict) -> list[ReportChange]:
     )
 
 
-def _shown(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str) and _is_number(value):
-        return value.replace(".", ",")
-    return str(value)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _label_columns(*tables: dict) -> int:
     """How many leading columns name a row: those before the first column that holds a
     number in any row of either version."""
     rows = [row for table in tables for row in table.get("rows", [])]
     width = max((len(row) for row in rows), default=0)
     for column in range(width):
-        if any(
-            column < len(row) and isinstance(row[column], str) and _is_number(row[column])
-            for row in rows
-        ):
+        if any(column < len(row) and is_number_cell(row[column]) for row in rows):
             return max(column, 1)
     return 1
 
@@ -114,9 +97,9 @@ def _table_changes(before: list[dict], after: list[dict]) -> list[ReportChange]:
                 if index < labels:
                     continue
                 was = old_cells.get(header)
-                if _shown(was) != _shown(value):
+                if cell_text(was) != cell_text(value):
                     where = f"{title} › {_row_name(key, headers)} › {header}"
-                    changes.append(ReportChange(where, _shown(was), _shown(value)))
+                    changes.append(ReportChange(where, cell_text(was), cell_text(value)))
     return changes
 
 
