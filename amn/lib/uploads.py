@@ -148,6 +148,41 @@ def worksheets(path: Path, file_name: str) -> Iterator[tuple[str, int, Iterator[
             yield metadata.name, sheet.total_height, _from_column_a(sheet.iter_rows(), offset)
 
 
+def decode_text(data: bytes, file_name: str) -> str:
+    """UTF-8 (with or without BOM) or Windows-1252, as Swedish exports (ledger systems,
+    Excel's CSV) are written."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        # The file says it is UTF-8: a byte that is not is damage, not Windows-1252.
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FileRefused(
+                f"{file_name}: filen är märkt som UTF-8 men har en ogiltig byte "
+                f"{data[3 + exc.start]:#04x} på position {3 + exc.start}."
+            ) from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise FileRefused(
+            f"{file_name}: filens teckenkodning känns inte igen (varken UTF-8 eller "
+            f"Windows-1252; byte {data[exc.start]:#04x} på position {exc.start})."
+        ) from exc
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """Semicolon (Swedish Excel), tab, or comma: the one the header lines use most."""
+    counts = {d: sum(line.count(d) for line in lines) for d in (";", "\t", ",")}
+    if counts[";"]:
+        return ";"
+    if counts["\t"]:
+        return "\t"
+    return ","
+
+
 def column_name(position: int, workbook: bool) -> str:
     """A column as the reader sees it: its letter in a workbook (0 → A, 26 → AA), its
     number in a CSV file (0 → 1)."""

@@ -23,13 +23,14 @@ from amn.lib.text import quoted
 from amn.lib.uploads import (
     FileRefused,
     column_name,
+    decode_text,
     looks_like_text,
     open_upload,
+    sniff_delimiter,
     worksheets,
 )
 from amn.models import MONTH_NAMES, ChangeSource, Committee
 from amn.services.history import Edit, record_changes
-from budget.services.ledger_tabular import decode_text, sniff_delimiter
 from indicators.models import (
     IndicatorValue,
     Origin,
