@@ -28,6 +28,8 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
+from amn.lib.money import decimal_comma
+
 GENDERS = ("T", "K", "M")
 COUNTRY_ID = "0000"  # Kolada's id for Riket, the whole country
 MUNICIPALITY_ID = re.compile(r"[0-9]{4}")
@@ -223,7 +225,8 @@ def _unreadable(url: str, reason: str) -> str:
 
 
 def _seconds(timeout: float) -> str:
-    return f"{timeout:g}".replace(".", ",")
+    # "10 s", not "10,0 s", for a whole number of seconds.
+    return decimal_comma(int(timeout) if timeout == int(timeout) else timeout)
 
 
 def _same_origin(url: str, base_url: str) -> bool:
