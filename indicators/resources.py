@@ -28,6 +28,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Result
 
 from amn.lib.money import decimal_comma, parse_swedish_number
+from amn.lib.periods import FIRST_YEAR, LAST_YEAR
 from amn.lib.spreadsheet import FORMULA_STARTS, Reported, Sheet
 from amn.lib.text import quoted
 from amn.models import Committee
@@ -61,7 +62,6 @@ TARGETS_TITLE = "Målvärden"
 # IndicatorValue.value and Target.value hold 14 digits, 4 of them decimals.
 LARGEST = Decimal("9999999999.9999")
 MAX_DECIMALS = 4
-FIRST_YEAR, LAST_YEAR = 1950, 2100
 MISSING_TEXTS = {"i.u.", "i.u", "iu"}
 MISSING = "I.U."
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from amn.lib.money import format_swedish, parse_swedish_number
+from amn.lib.periods import is_valid_month, is_valid_year
 from amn.lib.uploads import column_name, decode_text, sniff_delimiter, worksheets
 from budget.models import ImportProfile, Measure
 from budget.services.ledger_files import (
@@ -357,7 +358,7 @@ class TabularReader:
         year = None
         if raw_year is not None:
             year = _whole_number(raw_year)
-            if year is None or not 1900 <= year <= 2200:
+            if year is None or not is_valid_year(year):
                 return "året är inte ett årtal."
         return parse_period(raw_period, year)
 
@@ -514,9 +515,9 @@ def _checked_date(y: str, m: str, d: str, year: int | None) -> tuple[int, int] |
 
 
 def _checked_period(y: int, m: int, year: int | None = None) -> tuple[int, int] | str:
-    if not 1 <= m <= 12:
+    if not is_valid_month(m):
         return f"månad {m} finns inte."
-    if not 1900 <= y <= 2200:
+    if not is_valid_year(y):
         return f"år {y} är inte rimligt."
     if year is not None and y != year:
         return f"perioden hör till {y} men kolumnen År säger {year}."

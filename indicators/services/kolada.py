@@ -29,6 +29,7 @@ from urllib3.exceptions import (
 from urllib3.util.retry import Retry
 
 from amn.lib.money import decimal_comma
+from amn.lib.periods import is_valid_year
 
 GENDERS = ("T", "K", "M")
 COUNTRY_ID = "0000"  # Kolada's id for Riket, the whole country
@@ -269,7 +270,7 @@ def _year_of(period: object, url: str) -> int:
         period = None
     if isinstance(period, str) and period.isdigit():
         period = int(period)
-    if not isinstance(period, int) or not 1900 <= period <= 2200:
+    if not isinstance(period, int) or not is_valid_year(period):
         raise KoladaUnavailable(_unreadable(url, f"perioden {period!r} är inget år"))
     return period
 

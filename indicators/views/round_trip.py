@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from amn.lib.periods import is_valid_year
 from amn.lib.spreadsheet import csv_response, xlsx_response
 from amn.lib.uploads import FileRefused
 from amn.models import Committee
@@ -45,7 +46,7 @@ def _year_filter(request: HttpRequest) -> int | None:
     text = request.GET.get("ar", "").strip()
     if not text:
         return None
-    if not text.isdigit() or not 1900 <= int(text) <= 9999:
+    if not text.isdigit() or not is_valid_year(int(text)):
         raise Http404("Året finns inte.")
     return int(text)
 
