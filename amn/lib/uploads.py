@@ -35,6 +35,8 @@ from django.conf import settings
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from amn.lib.text import quoted
+
 _CHUNK = 1 << 16
 # Checksums read a file in bigger pieces: fewer calls, same memory bound.
 _CHECKSUM_CHUNK = 1 << 20
@@ -271,6 +273,28 @@ def sniff_delimiter(lines: list[str]) -> str:
     if counts["\t"]:
         return "\t"
     return ","
+
+
+class FileProblem:
+    """A problem in an uploaded file as the reader is told it: where (file, sheet, row,
+    column), the value quoted, then what is wrong: "fil.csv, rad 3, kolumn Belopp, värde
+    ”x”: …". Mixed into the error dataclasses of each import, which hold the fields file,
+    sheet, row (None for the whole file), column, value and message."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.sheet:
+            where.append(f"blad {self.sheet}")
+        if self.row is not None:
+            where.append(f"rad {self.row}")
+        if self.column:
+            where.append(f"kolumn {self.column}")
+        text = ", ".join(where)
+        if self.value:
+            text += f", värde {quoted(self.value)}"
+        return f"{text}: {self.message}"
 
 
 def column_name(position: int, workbook: bool) -> str:

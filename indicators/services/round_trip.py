@@ -26,6 +26,7 @@ from import_export.results import Result, RowResult
 
 from amn.lib.text import quoted
 from amn.lib.uploads import (
+    FileProblem,
     FileRefused,
     UploadStore,
     column_name,
@@ -295,26 +296,13 @@ STATUS_LABELS = {"new": "Ny", "changed": "Ändras", "unchanged": "Oförändrad",
 
 
 @dataclass(frozen=True)
-class RowError:
+class RowError(FileProblem):
     file: str
     sheet: str
     row: int | None
     column: str
     value: str
     message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.sheet:
-            where.append(f"blad {self.sheet}")
-        if self.row is not None:
-            where.append(f"rad {self.row}")
-        if self.column:
-            where.append(f"kolumn {self.column}")
-        text = ", ".join(where)
-        if self.value:
-            text += f", värde {quoted(self.value)}"
-        return f"{text}: {self.message}"
 
 
 @dataclass
