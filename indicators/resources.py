@@ -27,7 +27,8 @@ from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Result
 
-from amn.lib.money import parse_swedish_number
+from amn.lib.money import decimal_comma, parse_swedish_number
+from amn.lib.periods import FIRST_YEAR, LAST_YEAR
 from amn.lib.spreadsheet import FORMULA_STARTS, Reported, Sheet
 from amn.lib.text import quoted
 from amn.models import Committee
@@ -61,7 +62,6 @@ TARGETS_TITLE = "Målvärden"
 # IndicatorValue.value and Target.value hold 14 digits, 4 of them decimals.
 LARGEST = Decimal("9999999999.9999")
 MAX_DECIMALS = 4
-FIRST_YEAR, LAST_YEAR = 1950, 2100
 MISSING_TEXTS = {"i.u.", "i.u", "iu"}
 MISSING = "I.U."
 
@@ -112,7 +112,7 @@ def cell_text(cell: object) -> str:
 def shown_cell(cell: object) -> str:
     """A cell as an error message quotes it."""
     if isinstance(cell, float) and not cell.is_integer():
-        return format(Decimal(repr(cell)), "f").replace(".", ",")
+        return decimal_comma(cell)
     text = cell_text(cell)
     return text if len(text) <= 80 else text[:77] + "…"
 

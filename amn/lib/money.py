@@ -61,6 +61,15 @@ def format_swedish(value: Decimal | None, decimals: int = 0, empty: str = "–")
     return text.replace(",", "\u00a0").replace(".", ",").replace("-", "\u2212")
 
 
+def decimal_comma(number: Decimal | int | float) -> str:
+    """A number as plain digits with a decimal comma, as Swedish Excel reads a CSV cell:
+    `Decimal("-1234.50")` → "-1234,50", no thousands separator, no exponent. A float is
+    read as its shortest text (88.3, not 88.29999…)."""
+    if not isinstance(number, Decimal):
+        number = Decimal(repr(number))
+    return format(number, "f").replace(".", ",")
+
+
 def format_amount(amount: Decimal | None, unit: Unit) -> str:
     return format_swedish(in_unit(amount, unit), unit.decimals)
 

@@ -29,6 +29,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from amn.lib.money import decimal_comma
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
@@ -218,8 +220,7 @@ def csv_value(value: Cell) -> str:
     if isinstance(value, Reported):
         value = value.value.quantize(Decimal(1).scaleb(-value.decimals))
     if is_number(value):
-        number = value if isinstance(value, Decimal) else Decimal(str(value))
-        return format(number, "f").replace(".", ",")
+        return decimal_comma(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     return escape_formula(str(value))

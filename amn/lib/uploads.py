@@ -12,10 +12,19 @@ reading it costs calamine no inflating.
 Workbooks are read with python-calamine (Rust, no XML parsing in Python: not open to XML
 entity attacks). openpyxl, which writes the downloads, parses XML through defusedxml
 where it reads.
+
+Between the request that receives a file and the step that reads it (a preview, a reading
+in the background) the file waits in an `UploadStore`; `file_checksum` is the SHA-256 by
+which an import knows a file again.
 """
 
+import hashlib
+import json
+import re
+import secrets
 import shutil
 import tempfile
+import time
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -26,7 +35,11 @@ from django.conf import settings
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from amn.lib.text import quoted
+
 _CHUNK = 1 << 16
+# Checksums read a file in bigger pieces: fewer calls, same memory bound.
+_CHECKSUM_CHUNK = 1 << 20
 
 
 class FileRefused(Exception):
@@ -62,6 +75,85 @@ def open_upload(path: Path, file_name: str, max_bytes: int) -> tuple[str, bytes]
     if head.startswith(b"PK"):
         raise FileRefused(f"{file_name}: filen är skadad (ofullständigt zip-arkiv).")
     return "text", head
+
+
+def file_checksum(path: Path) -> str:
+    """The SHA-256 of a file, as hex: how an import knows the same file again."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHECKSUM_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class UploadStore:
+    """Uploaded files kept on disk until they are read.
+
+    Each file is `<token>.upload` in `folder` under settings.UPLOAD_DIR (read when used),
+    the token `token_chars` random hex digits: nothing the sender chose names a file. A
+    store with `records` keeps a JSON record beside each file (`<token>.json`) and removes
+    it with the file; a store with a `lifetime_seconds` removes files and records older
+    than that each time it saves a new one.
+    """
+
+    def __init__(
+        self,
+        folder: str = "",
+        *,
+        token_chars: int = 32,
+        records: bool = False,
+        lifetime_seconds: int | None = None,
+    ) -> None:
+        self.folder = folder
+        self.token_chars = token_chars
+        self.records = records
+        self.lifetime_seconds = lifetime_seconds
+        self._token = re.compile(rf"[0-9a-f]{{{token_chars}}}")
+
+    def directory(self) -> Path:
+        return Path(settings.UPLOAD_DIR) / self.folder
+
+    def save(self, uploaded_file) -> Path:
+        """Write an uploaded file (anything with Django's `chunks()`) under a new token."""
+        directory = self.directory()
+        directory.mkdir(parents=True, exist_ok=True)
+        self.remove_stale()
+        path = directory / f"{secrets.token_hex(self.token_chars // 2)}.upload"
+        with path.open("wb") as handle:
+            for chunk in uploaded_file.chunks():
+                handle.write(chunk)
+        return path
+
+    def path(self, token: str) -> Path | None:
+        """Where the file behind `token` is kept; None for text that is no token of this
+        store, so that a token never reaches outside its folder."""
+        if not self._token.fullmatch(token):
+            return None
+        return self.directory() / f"{token}.upload"
+
+    def write_record(self, path: Path, record: dict) -> None:
+        path.with_suffix(".json").write_text(json.dumps(record), encoding="utf-8")
+
+    def read_record(self, path: Path) -> dict | None:
+        """The record beside a stored file; None when there is none (any more)."""
+        try:
+            return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def remove(self, path: Path) -> None:
+        path.unlink(missing_ok=True)
+        if self.records:
+            path.with_suffix(".json").unlink(missing_ok=True)
+
+    def remove_stale(self) -> None:
+        """Files (and records) nobody came back for within the lifetime."""
+        if self.lifetime_seconds is None:
+            return
+        too_old = time.time() - self.lifetime_seconds
+        for item in self.directory().iterdir():
+            if item.suffix in (".upload", ".json") and item.stat().st_mtime < too_old:
+                item.unlink(missing_ok=True)
 
 
 # Bytes that no CSV or SIE file holds (NUL and the other C0 controls but tab, line feed,
@@ -146,6 +238,63 @@ def worksheets(path: Path, file_name: str) -> Iterator[tuple[str, int, Iterator[
                 continue
             offset = sheet.start[1] if sheet.start else 0
             yield metadata.name, sheet.total_height, _from_column_a(sheet.iter_rows(), offset)
+
+
+def decode_text(data: bytes, file_name: str) -> str:
+    """UTF-8 (with or without BOM) or Windows-1252, as Swedish exports (ledger systems,
+    Excel's CSV) are written."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        # The file says it is UTF-8: a byte that is not is damage, not Windows-1252.
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FileRefused(
+                f"{file_name}: filen är märkt som UTF-8 men har en ogiltig byte "
+                f"{data[3 + exc.start]:#04x} på position {3 + exc.start}."
+            ) from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise FileRefused(
+            f"{file_name}: filens teckenkodning känns inte igen (varken UTF-8 eller "
+            f"Windows-1252; byte {data[exc.start]:#04x} på position {exc.start})."
+        ) from exc
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """Semicolon (Swedish Excel), tab, or comma: the one the header lines use most."""
+    counts = {d: sum(line.count(d) for line in lines) for d in (";", "\t", ",")}
+    if counts[";"]:
+        return ";"
+    if counts["\t"]:
+        return "\t"
+    return ","
+
+
+class FileProblem:
+    """A problem in an uploaded file as the reader is told it: where (file, sheet, row,
+    column), the value quoted, then what is wrong: "fil.csv, rad 3, kolumn Belopp, värde
+    ”x”: …". Mixed into the error dataclasses of each import, which hold the fields file,
+    sheet, row (None for the whole file), column, value and message."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.sheet:
+            where.append(f"blad {self.sheet}")
+        if self.row is not None:
+            where.append(f"rad {self.row}")
+        if self.column:
+            where.append(f"kolumn {self.column}")
+        text = ", ".join(where)
+        if self.value:
+            text += f", värde {quoted(self.value)}"
+        return f"{text}: {self.message}"
 
 
 def column_name(position: int, workbook: bool) -> str:

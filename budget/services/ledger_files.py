@@ -14,8 +14,7 @@ from typing import NamedTuple, Protocol
 
 from django.conf import settings
 
-from amn.lib.text import quoted
-from amn.lib.uploads import FileRefused, looks_like_text, open_upload
+from amn.lib.uploads import FileProblem, FileRefused, looks_like_text, open_upload
 
 # A ledger amount fits money_field (16 digits, 2 decimals).
 MAX_AMOUNT = Decimal("99999999999999.99")
@@ -46,26 +45,13 @@ class LedgerRecord(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class LedgerError:
+class LedgerError(FileProblem):
     file: str
     message: str
     sheet: str = ""
     row: int | None = None
     column: str = ""
     value: str = ""
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.sheet:
-            where.append(f"blad {self.sheet}")
-        if self.row is not None:
-            where.append(f"rad {self.row}")
-        if self.column:
-            where.append(f"kolumn {self.column}")
-        text = ", ".join(where)
-        if self.value:
-            text += f", värde {quoted(self.value)}"
-        return f"{text}: {self.message}"
 
     def as_dict(self) -> dict:
         return {

@@ -16,7 +16,6 @@ Lines are written with COPY on PostgreSQL and in batches elsewhere; a file is st
 memory does not grow with the number of lines.
 """
 
-import hashlib
 import logging
 import threading
 from collections import defaultdict
@@ -34,7 +33,7 @@ from psycopg.copy import QueuedLibpqWriter
 
 from amn.lib.money import Unit, format_amount, format_swedish
 from amn.lib.text import quoted
-from amn.lib.uploads import FileRefused
+from amn.lib.uploads import FileRefused, UploadStore, file_checksum
 from amn.models import MONTH_NAMES, ChangeSource, Committee, months_span
 from amn.services.history import edits_between, record_changes
 from budget.models import (
@@ -66,6 +65,9 @@ BATCH_SIZE = 5_000
 PROGRESS_EVERY = 10_000
 # A reading that has not finished in this time died with its process.
 STALE_AFTER = timedelta(hours=1)
+# An upload waits in UPLOAD_DIR itself until its reading is done; the import's
+# upload_path names it, and a discarded or stale import removes it.
+UPLOADS = UploadStore(token_chars=24)
 
 
 class ImportStateError(Exception):
@@ -73,14 +75,6 @@ class ImportStateError(Exception):
 
 
 # --- 1. start -------------------------------------------------------------------------
-
-
-def file_checksum(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def start_ledger_import(
@@ -732,19 +726,12 @@ def import_ledger_file(
 
 def save_upload(uploaded_file) -> Path:
     """Keep an uploaded file on disk until it has been read."""
-    directory = Path(settings.UPLOAD_DIR)
-    directory.mkdir(parents=True, exist_ok=True)
-    token = hashlib.sha256(f"{timezone.now().isoformat()}{id(uploaded_file)}".encode()).hexdigest()
-    path = directory / f"{token[:24]}.upload"
-    with path.open("wb") as handle:
-        for chunk in uploaded_file.chunks():
-            handle.write(chunk)
-    return path
+    return UPLOADS.save(uploaded_file)
 
 
 def _remove_upload(ledger_import: LedgerImport) -> None:
     if ledger_import.upload_path:
-        Path(ledger_import.upload_path).unlink(missing_ok=True)
+        UPLOADS.remove(Path(ledger_import.upload_path))
 
 
 def read_in_background(ledger_import: LedgerImport) -> None:

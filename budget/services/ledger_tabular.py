@@ -20,7 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from amn.lib.money import format_swedish, parse_swedish_number
-from amn.lib.uploads import FileRefused, column_name, worksheets
+from amn.lib.periods import is_valid_month, is_valid_year
+from amn.lib.uploads import column_name, decode_text, sniff_delimiter, worksheets
 from budget.models import ImportProfile, Measure
 from budget.services.ledger_files import (
     MAX_AMOUNT,
@@ -357,7 +358,7 @@ class TabularReader:
         year = None
         if raw_year is not None:
             year = _whole_number(raw_year)
-            if year is None or not 1900 <= year <= 2200:
+            if year is None or not is_valid_year(year):
                 return "året är inte ett årtal."
         return parse_period(raw_period, year)
 
@@ -514,44 +515,10 @@ def _checked_date(y: str, m: str, d: str, year: int | None) -> tuple[int, int] |
 
 
 def _checked_period(y: int, m: int, year: int | None = None) -> tuple[int, int] | str:
-    if not 1 <= m <= 12:
+    if not is_valid_month(m):
         return f"månad {m} finns inte."
-    if not 1900 <= y <= 2200:
+    if not is_valid_year(y):
         return f"år {y} är inte rimligt."
     if year is not None and y != year:
         return f"perioden hör till {y} men kolumnen År säger {year}."
     return y, m
-
-
-def decode_text(data: bytes, file_name: str) -> str:
-    """UTF-8 (with or without BOM) or Windows-1252, as Swedish ledger exports are written."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        # The file says it is UTF-8: a byte that is not is damage, not Windows-1252.
-        try:
-            return data[3:].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise FileRefused(
-                f"{file_name}: filen är märkt som UTF-8 men har en ogiltig byte "
-                f"{data[3 + exc.start]:#04x} på position {3 + exc.start}."
-            ) from exc
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise FileRefused(
-            f"{file_name}: filens teckenkodning känns inte igen (varken UTF-8 eller "
-            f"Windows-1252; byte {data[exc.start]:#04x} på position {exc.start})."
-        ) from exc
-
-
-def sniff_delimiter(lines: list[str]) -> str:
-    """Semicolon (Swedish Excel), tab, or comma: the one the header lines use most."""
-    counts = {d: sum(line.count(d) for line in lines) for d in (";", "\t", ",")}
-    if counts[";"]:
-        return ";"
-    if counts["\t"]:
-        return "\t"
-    return ","

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
 from amn.lib.money import Unit, format_amount, parse_swedish_number, unit_or_default
+from amn.lib.periods import is_valid_year
 from amn.lib.text import quoted
 from amn.models import PeriodKind, ReportingPeriod
 from amn.permissions import ENTER_FIGURES, READ_LIVE, committee_for_user
@@ -75,7 +76,7 @@ def _read_line(request: HttpRequest, line, unit: Unit) -> None:
 @login_required
 def accuracy(request: HttpRequest, code: str, year: int) -> HttpResponse:
     committee = committee_for_user(request.user, code, READ_LIVE)
-    if not 1900 <= year <= 2200:
+    if not is_valid_year(year):
         raise Http404("Året finns inte.")
     unit = unit_or_default(request.GET.get("enhet"), Unit.TKR)
     table = forecast_accuracy(committee, year)

@@ -28,6 +28,9 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
+from amn.lib.money import decimal_comma
+from amn.lib.periods import is_valid_year
+
 GENDERS = ("T", "K", "M")
 COUNTRY_ID = "0000"  # Kolada's id for Riket, the whole country
 MUNICIPALITY_ID = re.compile(r"[0-9]{4}")
@@ -223,7 +226,8 @@ def _unreadable(url: str, reason: str) -> str:
 
 
 def _seconds(timeout: float) -> str:
-    return f"{timeout:g}".replace(".", ",")
+    # "10 s", not "10,0 s", for a whole number of seconds.
+    return decimal_comma(int(timeout) if timeout == int(timeout) else timeout)
 
 
 def _same_origin(url: str, base_url: str) -> bool:
@@ -266,7 +270,7 @@ def _year_of(period: object, url: str) -> int:
         period = None
     if isinstance(period, str) and period.isdigit():
         period = int(period)
-    if not isinstance(period, int) or not 1900 <= period <= 2200:
+    if not isinstance(period, int) or not is_valid_year(period):
         raise KoladaUnavailable(_unreadable(url, f"perioden {period!r} är inget år"))
     return period
 

@@ -1,5 +1,8 @@
-"""Reading an uploaded round-trip file and importing it: preview, then confirm.
+"""Keeping, reading and importing an uploaded round-trip file: preview, then confirm.
 
+- Keeping an upload (`store_upload`): the file waits in UPLOAD_DIR/indikatorer under a
+  random token between preview and confirmation, with a record of who uploaded it for
+  which nämnd and its SHA-256; one nobody confirmed is removed after a day.
 - Reading an upload (`read_upload`): every visible worksheet (or the CSV) whose header row
   holds the value columns or the target columns; a workbook may carry both tables.
 - Import (`run_import`): each table through its resource (indicators.resources), a dry run
@@ -15,21 +18,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
+from django.http import Http404
 from import_export.results import Result, RowResult
 
 from amn.lib.text import quoted
 from amn.lib.uploads import (
+    FileProblem,
     FileRefused,
+    UploadStore,
     column_name,
+    decode_text,
+    file_checksum,
     looks_like_text,
     open_upload,
+    sniff_delimiter,
     worksheets,
 )
 from amn.models import MONTH_NAMES, ChangeSource, Committee
 from amn.services.history import Edit, record_changes
-from budget.services.ledger_tabular import decode_text, sniff_delimiter
 from indicators.models import (
     IndicatorValue,
     Origin,
@@ -55,6 +64,8 @@ from indicators.resources import (
 )
 from indicators.targets import describe_target, format_value
 
+# An upload nobody confirmed is removed after a day.
+UPLOADS = UploadStore("indikatorer", token_chars=32, records=True, lifetime_seconds=24 * 3600)
 # A header row is looked for this far down a sheet, below a title line or two.
 HEADER_SEARCH_ROWS = 10
 # Every row is previewed on one page: a file far beyond a nämnd's figures is refused.
@@ -209,32 +220,89 @@ def _too_many_rows(file_name: str) -> FileRefused:
     return FileRefused(f"{file_name}: filen har fler än {MAX_ROWS:,} rader.".replace(",", " "))
 
 
+# --- Keeping an upload ---------------------------------------------------------------------
+
+
+def max_upload_bytes() -> int:
+    return settings.INDICATOR_IMPORT_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    token: str
+    path: Path
+    file_name: str
+    checksum: str
+    user_id: int
+    committee_id: int
+
+
+def store_upload(uploaded_file, committee: Committee, user) -> StoredUpload:
+    """Keep the upload under a random name, with who sent it for which nämnd and its
+    SHA-256 beside it."""
+    path = UPLOADS.save(uploaded_file)
+    stored = StoredUpload(
+        token=path.stem,
+        path=path,
+        file_name=Path(uploaded_file.name).name[:200],
+        checksum=file_checksum(path),
+        user_id=user.pk,
+        committee_id=committee.pk,
+    )
+    UPLOADS.write_record(
+        path,
+        {
+            "file_name": stored.file_name,
+            "checksum": stored.checksum,
+            "user": stored.user_id,
+            "committee": stored.committee_id,
+        },
+    )
+    return stored
+
+
+def stored_upload(token: str, committee: Committee, user) -> StoredUpload:
+    """The upload behind `token` if this user sent it for this nämnd; 404 otherwise, the
+    same answer as for a token that never existed."""
+    path = UPLOADS.path(token)
+    if path is None:
+        raise Http404("Filen finns inte.")
+    record = UPLOADS.read_record(path)
+    if record is None:
+        raise Http404("Filen finns inte längre: den är redan inläst eller avbruten.")
+    if record.get("user") != user.pk or record.get("committee") != committee.pk:
+        raise Http404("Filen finns inte.")
+    if not path.exists():
+        raise Http404("Filen finns inte längre: den är redan inläst eller avbruten.")
+    return StoredUpload(
+        token, path, record["file_name"], record["checksum"], record["user"], record["committee"]
+    )
+
+
+def remove_upload(stored: StoredUpload) -> None:
+    UPLOADS.remove(stored.path)
+
+
+def read_stored(stored: StoredUpload) -> list[UploadTable]:
+    """The tables of the stored file, after checking it is still the file that was sent."""
+    if file_checksum(stored.path) != stored.checksum:
+        raise FileRefused(f"{stored.file_name}: filen har ändrats sedan den laddades upp.")
+    return read_upload(stored.path, stored.file_name, max_upload_bytes())
+
+
 # --- Import: preview and confirmation ------------------------------------------------------
 
 STATUS_LABELS = {"new": "Ny", "changed": "Ändras", "unchanged": "Oförändrad", "error": "Fel"}
 
 
 @dataclass(frozen=True)
-class RowError:
+class RowError(FileProblem):
     file: str
     sheet: str
     row: int | None
     column: str
     value: str
     message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.sheet:
-            where.append(f"blad {self.sheet}")
-        if self.row is not None:
-            where.append(f"rad {self.row}")
-        if self.column:
-            where.append(f"kolumn {self.column}")
-        text = ", ".join(where)
-        if self.value:
-            text += f", värde {quoted(self.value)}"
-        return f"{text}: {self.message}"
 
 
 @dataclass

@@ -1,22 +1,13 @@
 """Indicator values and målvärden to Excel and back: export → edit → upload → preview →
 confirm. Staff and controllers only: the figures are drafts until a report is published.
 
-An upload waits in UPLOAD_DIR under a random token between preview and confirmation, with
-a record of who uploaded it for which nämnd and its SHA-256. Only that user, in that nämnd,
-can preview or confirm it, and a confirmation imports exactly the file that was previewed:
-the checksum shown in the preview form must match the stored file's.
+An upload waits between preview and confirmation (indicators.services.round_trip keeps
+it). Only the user who sent it, in that nämnd, can preview or confirm it, and a
+confirmation imports exactly the file that was previewed: the checksum shown in the
+preview form must match the stored file's.
 """
 
-import hashlib
-import json
-import re
-import secrets
-import time
-from dataclasses import dataclass
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from amn.lib.periods import is_valid_year
 from amn.lib.spreadsheet import csv_response, xlsx_response
 from amn.lib.uploads import FileRefused
 from amn.models import Committee
@@ -36,16 +28,15 @@ from indicators.resources import (
     TargetResource,
     export_sheet,
 )
-from indicators.services.round_trip import ImportOutcome, UploadTable, read_upload, run_import
-
-# An upload nobody confirmed is removed after a day.
-UPLOAD_LIFETIME_SECONDS = 24 * 3600
-_TOKEN = re.compile(r"[0-9a-f]{32}")
-
-
-def max_upload_bytes() -> int:
-    return settings.INDICATOR_IMPORT_MAX_BYTES
-
+from indicators.services.round_trip import (
+    ImportOutcome,
+    max_upload_bytes,
+    read_stored,
+    remove_upload,
+    run_import,
+    store_upload,
+    stored_upload,
+)
 
 # --- Export --------------------------------------------------------------------------------
 
@@ -55,7 +46,7 @@ def _year_filter(request: HttpRequest) -> int | None:
     text = request.GET.get("ar", "").strip()
     if not text:
         return None
-    if not text.isdigit() or not 1900 <= int(text) <= 9999:
+    if not text.isdigit() or not is_valid_year(int(text)):
         raise Http404("Året finns inte.")
     return int(text)
 
@@ -94,108 +85,6 @@ def export_workbook(request: HttpRequest, code: str) -> HttpResponse:
         export_sheet(TargetResource(committee), TARGETS_TITLE, year),
     ]
     return xlsx_response(sheets, f"{_file_name('indikatorer', committee, year)}.xlsx")
-
-
-# --- Stored uploads ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StoredUpload:
-    token: str
-    path: Path
-    file_name: str
-    checksum: str
-    user_id: int
-    committee_id: int
-
-    @property
-    def record_path(self) -> Path:
-        return self.path.with_suffix(".json")
-
-
-def upload_directory() -> Path:
-    return Path(settings.UPLOAD_DIR) / "indikatorer"
-
-
-def store_upload(uploaded_file, committee: Committee, user) -> StoredUpload:
-    """Write the upload under a random name, with who sent it for which nämnd and its
-    SHA-256 beside it."""
-    directory = upload_directory()
-    directory.mkdir(parents=True, exist_ok=True)
-    remove_stale_uploads(directory)
-    token = secrets.token_hex(16)
-    path = directory / f"{token}.upload"
-    digest = hashlib.sha256()
-    with path.open("wb") as handle:
-        for chunk in uploaded_file.chunks():
-            digest.update(chunk)
-            handle.write(chunk)
-    stored = StoredUpload(
-        token=token,
-        path=path,
-        file_name=Path(uploaded_file.name).name[:200],
-        checksum=digest.hexdigest(),
-        user_id=user.pk,
-        committee_id=committee.pk,
-    )
-    stored.record_path.write_text(
-        json.dumps(
-            {
-                "file_name": stored.file_name,
-                "checksum": stored.checksum,
-                "user": stored.user_id,
-                "committee": stored.committee_id,
-            }
-        ),
-        encoding="utf-8",
-    )
-    return stored
-
-
-def stored_upload(token: str, committee: Committee, user) -> StoredUpload:
-    """The upload behind `token` if this user sent it for this nämnd; 404 otherwise, the
-    same answer as for a token that never existed."""
-    if not _TOKEN.fullmatch(token):
-        raise Http404("Filen finns inte.")
-    path = upload_directory() / f"{token}.upload"
-    try:
-        record = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise Http404("Filen finns inte längre: den är redan inläst eller avbruten.") from None
-    if record.get("user") != user.pk or record.get("committee") != committee.pk:
-        raise Http404("Filen finns inte.")
-    if not path.exists():
-        raise Http404("Filen finns inte längre: den är redan inläst eller avbruten.")
-    return StoredUpload(
-        token, path, record["file_name"], record["checksum"], record["user"], record["committee"]
-    )
-
-
-def file_checksum(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def remove_upload(stored: StoredUpload) -> None:
-    stored.path.unlink(missing_ok=True)
-    stored.record_path.unlink(missing_ok=True)
-
-
-def remove_stale_uploads(directory: Path) -> None:
-    too_old = time.time() - UPLOAD_LIFETIME_SECONDS
-    for item in directory.iterdir():
-        if item.suffix in (".upload", ".json") and item.stat().st_mtime < too_old:
-            item.unlink(missing_ok=True)
-
-
-def read_stored(stored: StoredUpload) -> list[UploadTable]:
-    """The tables of the stored file, after checking it is still the file that was sent."""
-    if file_checksum(stored.path) != stored.checksum:
-        raise FileRefused(f"{stored.file_name}: filen har ändrats sedan den laddades upp.")
-    return read_upload(stored.path, stored.file_name, max_upload_bytes())
 
 
 # --- Upload, preview, confirm --------------------------------------------------------------

@@ -4,6 +4,7 @@ import pytest
 
 from amn.lib.money import (
     Unit,
+    decimal_comma,
     deviation,
     format_amount,
     format_swedish,
@@ -56,3 +57,17 @@ def test_amounts_are_shown_in_swedish_format():
     assert format_amount(Decimal("401512345"), Unit.MNKR) == "401,5"
     assert format_swedish(Decimal("-0.04"), 1) == "0,0"
     assert format_swedish(None) == "–"
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        (Decimal("-1234.50"), "-1234,50"),
+        (Decimal("1E+3"), "1000"),
+        (1234567, "1234567"),
+        (88.3, "88,3"),
+        (0.1 + 0.2, "0,30000000000000004"),
+    ],
+)
+def test_decimal_comma_writes_plain_digits_with_a_comma(number, expected):
+    assert decimal_comma(number) == expected

@@ -47,12 +47,12 @@ REFUSALS: dict[str, list[str]] = {
     ],
     "ar-och-manad-som-inte-finns.csv": [
         "ar-och-manad-som-inte-finns.csv, rad 2, kolumn År, värde ”1899”: Året ska vara ett "
-        "årtal 1950–2100.",
+        "årtal 1900–2200.",
         "ar-och-manad-som-inte-finns.csv, rad 3, kolumn Månad, värde ”13”: Månaden ska vara "
         "ett heltal 1–12 (12 är helår).",
     ],
     "negativ-noll-som-ar.csv": [
-        "negativ-noll-som-ar.csv, rad 2, kolumn År, värde ”-0”: Året ska vara ett årtal 1950–2100."
+        "negativ-noll-som-ar.csv, rad 2, kolumn År, värde ”-0”: Året ska vara ett årtal 1900–2200."
     ],
     "dubbla-rubriker.csv": [
         "dubbla-rubriker.csv, rad 1: kolumnen Värde finns 2 gånger (8 och 9); ta bort den som "

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from amn.lib.money import Unit, format_swedish, in_unit
+from amn.lib.money import Unit, decimal_comma, format_swedish, in_unit
 from amn.models import Committee, months_span
 from budget.services.operating_summary import FIGURE_COLUMNS, build_operating_summary
 
@@ -77,7 +77,7 @@ class Command(BaseCommand):
         for line, values in rows:
             writer.writerow(
                 [line.label, line.code, line.kind]
-                + ["" if v is None else str(v).replace(".", ",") for v in values.values()]
+                + ["" if v is None else decimal_comma(v) for v in values.values()]
             )
 
     def write_table(self, summary, unit: Unit, rows) -> None:

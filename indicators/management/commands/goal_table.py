@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from amn.lib.periods import is_valid_month, is_valid_year
 from amn.lib.spreadsheet import csv_bytes
 from amn.models import Committee
 from indicators.services.exports import goal_table_data, goal_table_sheet
@@ -22,9 +23,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         year, month = options["year"], options["month"]
-        if not 1 <= month <= 12:
+        if not is_valid_month(month):
             raise CommandError(f"Månaden ska vara 1–12, inte {month}.")
-        if not 1900 <= year <= 9999:
+        if not is_valid_year(year):
             raise CommandError(f"Året {year} finns inte i tabellerna.")
         committee = Committee.objects.filter(code=options["committee"]).first()
         if committee is None:
