@@ -102,9 +102,3 @@ def parse_swedish_number(text: str) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"{original!r} är inte ett tal.")
     return value
-
-
-def decimal_comma(number: Decimal | int) -> str:
-    """A number's exact digits with a decimal comma and no thousands separator, as Swedish
-    Excel reads a CSV cell and a message quotes a value: "2200,5", "-12"."""
-    return format(number, "f").replace(".", ",")
