@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from amn.lib.money import deviation
+from amn.lib.periods import is_valid_month
 from amn.models import Committee, PeriodKind
 from budget.models import Forecast, Measure, MonthlyAmount, RowKind, SummaryRow
 
@@ -115,7 +116,7 @@ class _Split:
 
 
 def build_operating_summary(committee: Committee, year: int, month: int) -> OperatingSummary:
-    if not 1 <= month <= 12:
+    if not is_valid_month(month):
         raise ValueError(f"Månaden måste vara 1–12, inte {month}.")
     rows = list(
         SummaryRow.objects.filter(committee=committee, year=year)

@@ -13,6 +13,7 @@ from django.db.models import Sum
 
 from amn.lib.charts import ChartLayout, Tick, coordinate, nice_step
 from amn.lib.money import Unit, format_swedish, in_unit
+from amn.lib.periods import is_valid_month
 from amn.models import MONTH_NAMES, Committee
 from budget.models import Measure, MonthlyAmount, RowKind, SummaryRow
 
@@ -69,7 +70,7 @@ def build_social_assistance(
     code: str = OPERATION_CODE,
     months: int = MONTHS_SHOWN,
 ) -> SocialAssistanceSeries:
-    if not 1 <= month <= 12:
+    if not is_valid_month(month):
         raise ValueError(f"Månaden måste vara 1–12, inte {month}.")
     wanted = [(y, m + 1) for y, m in months_back(year, month, months + ROLLING - 1)]
     years = {y for y, _ in wanted}

@@ -10,6 +10,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from amn.lib.money import Unit, unit_or_default
+from amn.lib.periods import is_valid_month
 from amn.models import months_span
 from amn.permissions import IMPORT_LEDGER, READ_LIVE, can, committee_for_user
 from budget.models import ImportProfile, ImportStatus, LedgerImport, SummaryRow
@@ -200,7 +201,7 @@ def discard(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def ledger_lines(request: HttpRequest, code: str, year: int, month: int, row: int) -> HttpResponse:
     """The ledger lines behind an actual figure, grouped by konto and ansvar."""
     committee = committee_for_user(request.user, code, READ_LIVE)
-    if not 1 <= month <= 12:
+    if not is_valid_month(month):
         raise Http404("Månaden finns inte.")
     summary_row = get_object_or_404(
         SummaryRow.objects.select_related("operation"), pk=row, committee=committee, year=year

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 
 from amn.lib.money import Unit, unit_or_default
+from amn.lib.periods import is_valid_month, is_valid_year
 from amn.lib.spreadsheet import csv_response, xlsx_response
 from amn.models import Committee, PeriodKind, months_span
 from amn.permissions import READ_LIVE, committee_for_user
@@ -38,8 +39,7 @@ def _unit(request: HttpRequest, default: Unit) -> Unit:
 
 def _committee(request: HttpRequest, code: str, year: int, month: int) -> Committee:
     committee = committee_for_user(request.user, code, READ_LIVE)
-    # A year outside what the database holds (a PositiveSmallIntegerField) has no figures.
-    if not 1 <= month <= 12 or not 1 <= year <= 32767:
+    if not is_valid_month(month) or not is_valid_year(year):
         raise Http404("Perioden finns inte.")
     return committee
 
