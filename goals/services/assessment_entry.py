@@ -72,7 +72,8 @@ def points_text(assessment: GoalAssessment, kind: str) -> str:
 def build_assessment_entry(
     period: ReportingPeriod, suggestions: dict[int, SuggestedLevel]
 ) -> AssessmentEntry:
-    """`suggestions` per goal id, from the goal table of the same period."""
+    """`suggestions` per goal id, as the indicators of the same period suggest them;
+    a goal without one gets Kan ej bedömas."""
     goals = list(
         CommitteeGoal.objects.filter(
             committee=period.committee, first_year__lte=period.year, last_year__gte=period.year
