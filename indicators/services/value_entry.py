@@ -35,10 +35,7 @@ from indicators.services.indicator_rows import (
     load_series,
 )
 from indicators.targets import decimals_of, describe_target, format_value, parse_target
-
-MISSING_WORDS = {"I.U.", "I.U", "IU"}
-# IndicatorValue.value holds 14 digits with 4 decimals.
-LARGEST = Decimal("9999999999.9999")
+from indicators.values import LARGEST, MAX_DECIMALS, is_missing_word
 
 
 @dataclass
@@ -165,14 +162,14 @@ def read_number(text: str) -> Decimal:
     number = parse_swedish_number(text)
     if abs(number) > LARGEST:
         raise ValueError("talet är för stort")
-    if decimals_of(number) > 4:
+    if decimals_of(number) > MAX_DECIMALS:
         raise ValueError("högst fyra decimaler")
     return number
 
 
 def check_value(text: str, note: str) -> tuple[Decimal | None, bool, str | None]:
     """(value, missing, error) of what was typed for a value."""
-    if text.upper().rstrip(".") + "." in MISSING_WORDS or text.upper() in MISSING_WORDS:
+    if is_missing_word(text):
         if not note:
             return None, True, "Skriv i fotnoten varför uppgift saknas (I.U.)."
         return None, True, None
@@ -207,7 +204,7 @@ def apply_post(entry: ValueEntry, data) -> None:
         if line.target:
             parsed = parse_target(line.target)
             if parsed.value is not None and (
-                abs(parsed.value) > LARGEST or decimals_of(parsed.value) > 4
+                abs(parsed.value) > LARGEST or decimals_of(parsed.value) > MAX_DECIMALS
             ):
                 line.errors["t"] = (
                     f"Målvärdet {quoted(line.target)} är för stort eller har för många decimaler."
