@@ -1,7 +1,6 @@
 """Statuses of a period and the rules for suggested målbedömningar: staff and controllers.
 The målbedömning entry, which needs the indicators' suggestions, is indicators'."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,8 +9,9 @@ from django.urls import path
 
 from amn.models import Committee
 from amn.permissions import ENTER_FIGURES, committee_for_user
+from goals.forms import RulesForm, StatusEntryForm
 from goals.models import AssessmentRules, Status
-from goals.services.status_entry import apply_status_post, build_status_entry, save_status_entry
+from goals.services.status_entry import build_status_entry, save_status_entry
 from goals.views.follow_up import follow_up_for_user, report_saved
 
 
@@ -20,8 +20,7 @@ def status_entry(request: HttpRequest, code: str, year: int, month: int) -> Http
     period = follow_up_for_user(request, code, year, month)
     entry = build_status_entry(period)
     if request.method == "POST":
-        apply_status_post(entry, request.POST)
-        if not entry.has_errors:
+        if StatusEntryForm(entry.lines, request.POST).is_valid():
             report_saved(request, save_status_entry(entry, request.user), "statusar")
             return redirect("goals:status-entry", code, year, month)
         report_saved(request, None, "")
@@ -38,25 +37,6 @@ def status_entry(request: HttpRequest, code: str, year: int, month: int) -> Http
         },
         status=400 if entry.has_errors else 200,
     )
-
-
-class RulesForm(forms.ModelForm):
-    class Meta:
-        model = AssessmentRules
-        fields = ["met_from_percent", "partly_from_percent", "minimum_judged"]
-
-    def clean(self):
-        data = super().clean()
-        met, partly = data.get("met_from_percent"), data.get("partly_from_percent")
-        if met is not None and met > 100:
-            self.add_error("met_from_percent", "Högst 100 %.")
-        if met is not None and partly is not None and partly > met:
-            self.add_error(
-                "partly_from_percent", "Gränsen för Uppnås delvis får inte vara över Uppnås."
-            )
-        if data.get("minimum_judged") == 0:
-            self.add_error("minimum_judged", "Minst en indikator måste kunna bedömas.")
-        return data
 
 
 @login_required

@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from goals.forms import AssessmentEntryForm
 from goals.models import AssessmentLevel
 from goals.services.assessment_entry import (
     SuggestedLevel,
-    apply_assessment_post,
     build_assessment_entry,
     save_assessment_entry,
 )
@@ -26,8 +26,7 @@ def assessment_entry(request: HttpRequest, code: str, year: int, month: int) -> 
     }
     entry = build_assessment_entry(period, suggestions)
     if request.method == "POST":
-        apply_assessment_post(entry, request.POST)
-        if not entry.has_errors:
+        if AssessmentEntryForm(entry.lines, request.POST).is_valid():
             report_saved(request, save_assessment_entry(entry, request.user), "målbedömningar")
             return redirect("indicators:assessment-entry", code, year, month)
         report_saved(request, None, "")
