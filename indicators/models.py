@@ -7,6 +7,7 @@ from django.db.models import Q
 from amn.models import Administration, Committee
 from goals.models import CommitteeGoal
 from indicators.targets import describe_target, format_value
+from indicators.values import MAX_DECIMALS, MAX_DIGITS
 
 
 class IndicatorKind(models.TextChoices):
@@ -163,7 +164,9 @@ class IndicatorValue(models.Model):
     kind = models.CharField(
         "typ", max_length=10, choices=ValueKind.choices, default=ValueKind.OUTCOME
     )
-    value = models.DecimalField("värde", max_digits=14, decimal_places=4, null=True, blank=True)
+    value = models.DecimalField(
+        "värde", max_digits=MAX_DIGITS, decimal_places=MAX_DECIMALS, null=True, blank=True
+    )
     decimals = models.PositiveSmallIntegerField(
         "decimaler", default=0, help_text="Så många decimaler som värdet redovisas med."
     )
@@ -228,7 +231,9 @@ class Target(models.Model):
     comparison = models.CharField(
         "jämförelse", max_length=2, choices=Comparison.choices, blank=True
     )
-    value = models.DecimalField("värde", max_digits=14, decimal_places=4, null=True, blank=True)
+    value = models.DecimalField(
+        "värde", max_digits=MAX_DIGITS, decimal_places=MAX_DECIMALS, null=True, blank=True
+    )
     decimals = models.PositiveSmallIntegerField(
         "decimaler", default=0, help_text="Så många decimaler som värdet redovisas med."
     )
@@ -267,7 +272,9 @@ class KoladaValue(models.Model):
     municipality = models.CharField("Kolada-id", max_length=4)
     year = models.PositiveSmallIntegerField("år")
     gender = models.CharField("kön", max_length=1, choices=Gender.choices)
-    value = models.DecimalField("värde", max_digits=14, decimal_places=4, null=True, blank=True)
+    value = models.DecimalField(
+        "värde", max_digits=MAX_DIGITS, decimal_places=MAX_DECIMALS, null=True, blank=True
+    )
     fetched_at = models.DateTimeField("hämtat", auto_now=True)
 
     class Meta:

@@ -42,6 +42,7 @@ from indicators.models import (
     ValueKind,
 )
 from indicators.targets import decimals_of, describe_target, parse_target
+from indicators.values import LARGEST, MAX_DECIMALS, MISSING, is_missing_word
 
 TYPE = "Typ"
 GROUP = "Grupp"
@@ -58,12 +59,6 @@ VALUE_HEADERS = (TYPE, GROUP, INDICATOR, SERIES, YEAR, MONTH, VALUE_KIND, VALUE,
 TARGET_HEADERS = (TYPE, GROUP, INDICATOR, SERIES, YEAR, TARGET, NOTE)
 VALUES_TITLE = "Indikatorvärden"
 TARGETS_TITLE = "Målvärden"
-
-# IndicatorValue.value and Target.value hold 14 digits, 4 of them decimals.
-LARGEST = Decimal("9999999999.9999")
-MAX_DECIMALS = 4
-MISSING_TEXTS = {"i.u.", "i.u", "iu"}
-MISSING = "I.U."
 
 KIND_ORDER = [IndicatorKind.INDICATOR, IndicatorKind.VOLUME, IndicatorKind.PERSONNEL]
 
@@ -166,10 +161,6 @@ def read_number(cell: object, column: str) -> ReadNumber:
     if abs(number) > LARGEST:
         raise CellError(column, "Talet är för stort (högst 10 siffror före decimalkommat).")
     return ReadNumber(number, decimals)
-
-
-def is_missing_text(cell: object) -> bool:
-    return isinstance(cell, str) and cell.strip().casefold() in MISSING_TEXTS
 
 
 def decimals_to_store(read: ReadNumber, stored: Decimal | None, stored_decimals: int) -> int:
@@ -346,7 +337,7 @@ class MeasuredValueField(fields.Field):
 
     def save(self, instance: IndicatorValue, row, is_m2m=False, **kwargs) -> None:
         cell = row.get(VALUE)
-        if is_missing_text(cell):
+        if is_missing_word(cell):
             value, missing, decimals = None, True, 0
         elif cell_text(cell) == "":
             raise CellError(VALUE, "Värdet saknas. Skriv ett tal, eller I.U. med en fotnot.")

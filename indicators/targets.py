@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from amn.lib.money import format_swedish, parse_swedish_number
+from indicators.values import MISSING, is_missing_word
 
 _BOUND = re.compile(r"^(≥|≤|>=|<=|<|>)\s*(.+)$")
 _COMPARISON_OF = {"≥": ">=", ">=": ">=", "≤": "<=", "<=": "<=", "<": "<", ">": ">"}
 _SHOWN_COMPARISON = {">=": "≥", "<=": "≤", "<": "<", ">": ">"}
 _DIRECTIONS = {"ska minska": "decrease", "ska öka": "increase"}
-_MISSING = {"i.u.", "i.u", "iu"}
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ def parse_target(printed: str) -> ParsedTarget:
     "I.U." → missing, anything else → text."""
     text = printed.strip()
     lowered = text.lower()
-    if lowered in _MISSING:
+    if is_missing_word(text):
         return ParsedTarget(kind="missing")
     if lowered in _DIRECTIONS:
         return ParsedTarget(kind="direction", direction=_DIRECTIONS[lowered])
@@ -60,13 +60,13 @@ def format_value(value: Decimal | None, decimals: int) -> str:
     """An indicator value in Swedish format with as many decimals as it was reported with;
     the database keeps four, so "6,0" would otherwise come back as "6,0000"."""
     if value is None:
-        return "I.U."
+        return MISSING
     return format_swedish(value, decimals)
 
 
 def describe_target(target) -> str:
     if target.kind == "missing":
-        return "I.U."
+        return MISSING
     if target.kind == "direction":
         return "Ska öka" if target.direction == "increase" else "Ska minska"
     if target.kind == "text":

@@ -1,6 +1,12 @@
 """URLs of the indicator side, below /namnd/<code>/. Each view module owns its patterns."""
 
-from indicators.views import entry, kolada, pages, round_trip
+from indicators.views import assessment_entry, entry, kolada, pages, round_trip
 
 app_name = "indicators"
-urlpatterns = [*pages.urlpatterns, *entry.urlpatterns, *kolada.urlpatterns, *round_trip.urlpatterns]
+urlpatterns = [
+    *pages.urlpatterns,
+    *entry.urlpatterns,
+    *assessment_entry.urlpatterns,
+    *kolada.urlpatterns,
+    *round_trip.urlpatterns,
+]

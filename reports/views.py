@@ -97,7 +97,7 @@ def _where_to_fix(area: str, period: ReportingPeriod) -> str:
     pages = {
         reconciliation.LEDGER: ("budget:ledger-imports", [code]),
         reconciliation.FORECAST: ("budget:forecast-entry", [code, period.pk]),
-        reconciliation.GOALS: ("goals:assessment-entry", [code, year, month]),
+        reconciliation.GOALS: ("indicators:assessment-entry", [code, year, month]),
         reconciliation.STATUSES: ("goals:status-entry", [code, year, month]),
         reconciliation.SECTIONS: ("reports:preparation", [code, period.pk]),
     }

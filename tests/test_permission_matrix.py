@@ -83,7 +83,6 @@ ACCESS: dict[str, Access] = {
     "budget:ledger-profile": Access(get=CONTROLLER, post=CONTROLLER),
     "budget:ledger-lines": Access(get=LIVE),
     # Goals
-    "goals:assessment-entry": Access(get=LIVE, post=LIVE),
     "goals:status-entry": Access(get=LIVE, post=LIVE),
     "goals:assessment-rules": Access(get=LIVE, post=LIVE),
     # Indicators
@@ -93,6 +92,7 @@ ACCESS: dict[str, Access] = {
         for suffix in ("", "-xlsx", "-csv")
     },
     "indicators:value-entry": Access(get=LIVE, post=LIVE),
+    "indicators:assessment-entry": Access(get=LIVE, post=LIVE),
     "indicators:kolada-fetch": Access(get=None, post=LIVE),
     "indicators:round-trip-workbook": Access(get=LIVE),
     "indicators:round-trip-values": Access(get=LIVE),

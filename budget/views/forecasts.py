@@ -6,17 +6,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
-from amn.lib.money import Unit, format_amount, parse_swedish_number, unit_or_default
+from amn.lib.money import Unit, format_amount, unit_or_default
 from amn.lib.periods import is_valid_year
-from amn.lib.text import quoted
 from amn.models import PeriodKind, ReportingPeriod
 from amn.permissions import ENTER_FIGURES, READ_LIVE, committee_for_user
-from budget.services.forecasts import (
-    comment_rule_message,
-    forecast_accuracy,
-    forecast_sheet,
-    save_forecasts,
-)
+from budget.forms import ForecastForm
+from budget.services.forecasts import forecast_accuracy, forecast_sheet, save_forecasts
 
 
 @login_required
@@ -31,12 +26,10 @@ def forecast_entry(request: HttpRequest, code: str, period_id: int) -> HttpRespo
     sheet = forecast_sheet(period)
     analysis = sheet.analysis
     if request.method == "POST":
-        analysis = request.POST.get("analysis", "").strip()
-        for line in sheet.lines:
-            _read_line(request, line, unit)
-            if not line.amount_error:
-                line.comment_error = comment_rule_message(committee, line, unit)
-        if not sheet.has_errors:
+        form = ForecastForm(sheet.lines, committee, unit, request.POST)
+        valid = form.is_valid()
+        analysis = form.cleaned_data["analysis"]
+        if valid:
             save_forecasts(sheet, analysis, request.user)
             messages.success(request, f"Prognosen för {period.title} är sparad.")
             return redirect(f"{request.path}?enhet={unit.code}")
@@ -56,21 +49,6 @@ def forecast_entry(request: HttpRequest, code: str, period_id: int) -> HttpRespo
             "units": list(Unit),
         },
     )
-
-
-def _read_line(request: HttpRequest, line, unit: Unit) -> None:
-    text = request.POST.get(f"amount-{line.row.pk}", "").strip()
-    line.text = text
-    line.comment = request.POST.get(f"comment-{line.row.pk}", "").strip()
-    line.prefilled = False
-    if not text:
-        line.amount = None
-        return
-    try:
-        line.amount = (parse_swedish_number(text) * unit.divisor).quantize(Unit.KR.divisor / 100)
-    except ValueError:
-        line.amount = None
-        line.amount_error = f"{quoted(text)} är inte ett belopp i {unit.code}."
 
 
 @login_required

@@ -3,14 +3,14 @@ that contributed and the deviations, beside the level suggested from the indicat
 
 Choosing another level than the suggested one needs a reason; both are kept, so a reader
 sees how the verdict was reached. A new period starts from the latest earlier
-målbedömning of the same goal. A post is checked whole and stored whole, or not at all.
+målbedömning of the same goal. A post is checked whole (goals.forms.AssessmentEntryForm)
+and stored whole, or not at all.
 """
 
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from amn.lib.text import quoted
 from amn.models import ReportingPeriod
 from amn.services.history import edits_between, record_period_changes
 from goals.models import (
@@ -72,7 +72,8 @@ def points_text(assessment: GoalAssessment, kind: str) -> str:
 def build_assessment_entry(
     period: ReportingPeriod, suggestions: dict[int, SuggestedLevel]
 ) -> AssessmentEntry:
-    """`suggestions` per goal id, from the goal table of the same period."""
+    """`suggestions` per goal id, as the indicators of the same period suggest them;
+    a goal without one gets Kan ej bedömas."""
     goals = list(
         CommitteeGoal.objects.filter(
             committee=period.committee, first_year__lte=period.year, last_year__gte=period.year
@@ -119,33 +120,6 @@ def build_assessment_entry(
 
 def split_points(text: str) -> list[str]:
     return [line.strip().lstrip("-•").strip() for line in text.splitlines() if line.strip()]
-
-
-def apply_assessment_post(entry: AssessmentEntry, data) -> None:
-    for line in entry.lines:
-        line.level = data.get(line.name("level"), "").strip()
-        line.motivation = data.get(line.name("motivation"), "").strip()
-        line.results = data.get(line.name("results"), "").strip()
-        line.deviations = data.get(line.name("deviations"), "").strip()
-        line.reason = data.get(line.name("reason"), "").strip()
-        line.errors = {}
-        if not line.level:
-            continue  # not assessed this period
-        if line.level not in AssessmentLevel.values:
-            line.errors["level"] = f"Okänd bedömning {quoted(line.level)}."
-            continue
-        if not line.motivation:
-            line.errors["motivation"] = "Skriv en motivering till bedömningen."
-        # A level kept as it was stored stands; choosing one the indicators do not
-        # suggest needs a reason.
-        changed = line.level != line.stored_level
-        if changed and line.level != line.suggestion.level and not line.reason:
-            line.errors["reason"] = (
-                f"Bedömningen avviker från förslaget ({line.suggestion_label}): skriv varför."
-            )
-        for part in ("results", "deviations"):
-            if len(split_points(getattr(line, part))) > MAX_POINTS:
-                line.errors[part] = f"Högst {MAX_POINTS} punkter."
 
 
 ASSESSMENT_FIELDS = {

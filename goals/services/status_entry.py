@@ -2,8 +2,8 @@
 verksamhetsplan activities and internkontroll points.
 
 Each starts from its latest earlier status (a delayed uppdrag stays delayed until someone
-says otherwise). Försenad and Avbruten need a comment saying why. A post is stored whole
-or not at all.
+says otherwise). Försenad and Avbruten need a comment saying why (goals.forms.StatusEntryForm
+checks a post). A post is stored whole or not at all.
 """
 
 from dataclasses import dataclass, field
@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Model
 
-from amn.lib.text import quoted
 from amn.models import ReportingPeriod
 from amn.services.history import Edit, record_period_changes
 from goals.models import (
@@ -137,19 +136,6 @@ def build_status_entry(period: ReportingPeriod) -> StatusEntry:
         if lines:
             groups.append(StatusGroup(kind, lines))
     return StatusEntry(period, groups)
-
-
-def apply_status_post(entry: StatusEntry, data) -> None:
-    for line in entry.lines:
-        line.status = data.get(f"s-{line.field_name}", "").strip()
-        line.comment = data.get(f"c-{line.field_name}", "").strip()
-        line.errors = {}
-        if line.status and line.status not in Status.values:
-            line.errors["status"] = f"Okänd status {quoted(line.status)}."
-        elif line.status in NEEDS_COMMENT and not line.comment:
-            line.errors["comment"] = f"Skriv varför ({Status(line.status).label.lower()})."
-        elif line.comment and not line.status:
-            line.errors["status"] = "Välj en status till kommentaren."
 
 
 def save_status_entry(entry: StatusEntry, user=None) -> int:

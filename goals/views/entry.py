@@ -1,83 +1,29 @@
-"""Målbedömningar, statuses and the rules for suggested målbedömningar, per period:
-staff and controllers."""
+"""Statuses of a period and the rules for suggested målbedömningar: staff and controllers.
+The målbedömning entry, which needs the indicators' suggestions, is indicators'."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from amn.models import Committee, ReportingPeriod
+from amn.models import Committee
 from amn.permissions import ENTER_FIGURES, committee_for_user
-from goals.models import AssessmentLevel, AssessmentRules, Status
-from goals.services.assessment_entry import (
-    SuggestedLevel,
-    apply_assessment_post,
-    build_assessment_entry,
-    save_assessment_entry,
-)
-from goals.services.status_entry import apply_status_post, build_status_entry, save_status_entry
-from indicators.services.goal_table import build_goal_table, follow_up_period
-
-
-def _period(request: HttpRequest, code: str, year: int, month: int) -> ReportingPeriod:
-    committee = committee_for_user(request.user, code, ENTER_FIGURES)
-    if not 1 <= month <= 12 or not 1900 <= year <= 9999:
-        raise Http404("Perioden finns inte.")
-    period = follow_up_period(committee, year, month)
-    if period is None:
-        raise Http404("Nämnden har ingen uppföljning för perioden.")
-    return period
-
-
-def _saved_or_errors(request, saved: int | None, what: str) -> None:
-    if saved is None:
-        messages.error(request, "Inget sparades. Rätta fälten som är markerade nedan.")
-    else:
-        messages.success(request, f"Sparat: {saved} {what}.")
-
-
-@login_required
-def assessment_entry(request: HttpRequest, code: str, year: int, month: int) -> HttpResponse:
-    period = _period(request, code, year, month)
-    table = build_goal_table(period.committee, year, month)
-    suggestions = {
-        goal.goal.pk: SuggestedLevel(goal.suggestion.level, goal.suggestion.explanation)
-        for goal in table.goals
-    }
-    entry = build_assessment_entry(period, suggestions)
-    if request.method == "POST":
-        apply_assessment_post(entry, request.POST)
-        if not entry.has_errors:
-            _saved_or_errors(request, save_assessment_entry(entry, request.user), "målbedömningar")
-            return redirect("goals:assessment-entry", code, year, month)
-        _saved_or_errors(request, None, "")
-    return render(
-        request,
-        "goals/assessment_entry.html",
-        {
-            "committee": period.committee,
-            "period": period,
-            "entry": entry,
-            "levels": list(AssessmentLevel),
-            "year": year,
-            "month": month,
-        },
-        status=400 if entry.has_errors else 200,
-    )
+from goals.forms import RulesForm, StatusEntryForm
+from goals.models import AssessmentRules, Status
+from goals.services.status_entry import build_status_entry, save_status_entry
+from goals.views.follow_up import follow_up_for_user, report_saved
 
 
 @login_required
 def status_entry(request: HttpRequest, code: str, year: int, month: int) -> HttpResponse:
-    period = _period(request, code, year, month)
+    period = follow_up_for_user(request, code, year, month)
     entry = build_status_entry(period)
     if request.method == "POST":
-        apply_status_post(entry, request.POST)
-        if not entry.has_errors:
-            _saved_or_errors(request, save_status_entry(entry, request.user), "statusar")
+        if StatusEntryForm(entry.lines, request.POST).is_valid():
+            report_saved(request, save_status_entry(entry, request.user), "statusar")
             return redirect("goals:status-entry", code, year, month)
-        _saved_or_errors(request, None, "")
+        report_saved(request, None, "")
     return render(
         request,
         "goals/status_entry.html",
@@ -91,25 +37,6 @@ def status_entry(request: HttpRequest, code: str, year: int, month: int) -> Http
         },
         status=400 if entry.has_errors else 200,
     )
-
-
-class RulesForm(forms.ModelForm):
-    class Meta:
-        model = AssessmentRules
-        fields = ["met_from_percent", "partly_from_percent", "minimum_judged"]
-
-    def clean(self):
-        data = super().clean()
-        met, partly = data.get("met_from_percent"), data.get("partly_from_percent")
-        if met is not None and met > 100:
-            self.add_error("met_from_percent", "Högst 100 %.")
-        if met is not None and partly is not None and partly > met:
-            self.add_error(
-                "partly_from_percent", "Gränsen för Uppnås delvis får inte vara över Uppnås."
-            )
-        if data.get("minimum_judged") == 0:
-            self.add_error("minimum_judged", "Minst en indikator måste kunna bedömas.")
-        return data
 
 
 @login_required
@@ -132,9 +59,6 @@ def assessment_rules(request: HttpRequest, code: str) -> HttpResponse:
 
 
 urlpatterns = [
-    path(
-        "malbedomningar/mata-in/<int:year>/<int:month>/", assessment_entry, name="assessment-entry"
-    ),
     path("status/mata-in/<int:year>/<int:month>/", status_entry, name="status-entry"),
     path("malbedomningar/regler/", assessment_rules, name="assessment-rules"),
 ]

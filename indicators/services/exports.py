@@ -16,6 +16,7 @@ from indicators.services.goal_table import GoalTable
 from indicators.services.indicator_history import IndicatorHistory
 from indicators.services.indicator_rows import IndicatorRow, TargetCell, ValueCell
 from indicators.services.measure_tables import MeasureTable
+from indicators.values import MISSING
 
 
 def json_number(value: Decimal) -> int | float:
@@ -23,7 +24,7 @@ def json_number(value: Decimal) -> int | float:
 
 
 def json_value(cell: ValueCell) -> int | float | str:
-    return "I.U." if cell.missing else json_number(cell.value)
+    return MISSING if cell.missing else json_number(cell.value)
 
 
 def json_target(target: TargetCell) -> int | float | str | None:
@@ -73,7 +74,7 @@ def goal_table_data(table: GoalTable) -> dict:
 def sheet_cell(cell: ValueCell) -> Reported | str | None:
     """A value as a real number with its decimals, I.U. as text, nothing as empty."""
     if cell.missing:
-        return "I.U."
+        return MISSING
     if cell.value is None:
         return None
     return Reported(cell.value, cell.decimals)

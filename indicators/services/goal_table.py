@@ -8,10 +8,9 @@ The whole table takes a fixed number of queries, whatever the number of goals an
 indicators: goals, links, series, values, targets, the period's assessments and rules.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from amn.models import Committee, PeriodKind, ReportingPeriod
+from amn.models import Committee, ReportingPeriod
 from goals.models import (
     AssessmentLevel,
     AssessmentRules,
@@ -20,17 +19,14 @@ from goals.models import (
     GoalAssessment,
     MunicipalGoal,
 )
-from indicators.models import GoalIndicator, IndicatorKind
+from indicators.services.goal_rows import goal_columns, goals_of_year, rows_by_goal
 from indicators.services.indicator_rows import (
     Column,
     Footnotes,
     IndicatorRow,
-    indicator_rows,
-    load_series,
-    load_values,
     with_group_headings,
 )
-from indicators.services.suggestions import Suggestion, suggest_assessment
+from indicators.services.suggestions import Suggestion, rules_of, suggest_assessment
 
 
 @dataclass
@@ -100,93 +96,27 @@ class GoalTable:
         return sum(area.unassessed for area in self.areas)
 
 
-def goal_columns(year: int, month: int) -> tuple[list[Column], Column]:
-    """The two previous full years and the current period."""
-    current = Column(year, month)
-    return [Column(year - 2, 12), Column(year - 1, 12), current], current
-
-
-def follow_up_period(committee: Committee, year: int, month: int) -> ReportingPeriod | None:
-    """The nämnd's follow-up (not the internbudget) at the end of `month` of `year`."""
-    return (
-        ReportingPeriod.objects.filter(committee=committee, year=year, month=month)
-        .exclude(kind=PeriodKind.BUDGET)
-        .order_by("kind")
-        .first()
-    )
-
-
-def rules_of(committee: Committee) -> AssessmentRules:
-    """The nämnd's rules for suggested målbedömningar, or the defaults (not stored)."""
-    return AssessmentRules.objects.filter(committee=committee).first() or AssessmentRules(
-        committee=committee
-    )
-
-
 def build_goal_table(
     committee: Committee, year: int, month: int, *, with_indicators: bool = True
 ) -> GoalTable:
     """The goal table; without indicators (for the overview) only goals and målbedömningar
     are read and no suggestion is made."""
     columns, current = goal_columns(year, month)
-    period = follow_up_period(committee, year, month)
-    goals = list(
-        CommitteeGoal.objects.filter(
-            committee=committee, first_year__lte=year, last_year__gte=year
-        ).select_related("municipal_goal__area")
-    )
-    links = (
-        list(
-            GoalIndicator.objects.filter(
-                goal__in=goals,
-                first_year__lte=year,
-                last_year__gte=year,
-                indicator__kind=IndicatorKind.INDICATOR,
-            )
-            .select_related("indicator")
-            .order_by("goal_id", "position", "indicator__position", "pk")
-        )
-        if with_indicators
-        else []
-    )
-    kinds = [IndicatorKind.INDICATOR]
-    series = load_series(committee, kinds) if links else {}
-    stored = load_values(committee, kinds, columns, year) if links else None
+    period = ReportingPeriod.objects.follow_up_at(committee, year, month)
+    goals = goals_of_year(committee, year)
+    footnotes = Footnotes()
+    rows = rows_by_goal(committee, goals, year, month, footnotes) if with_indicators else {}
     assessments = (
         {a.goal_id: a for a in GoalAssessment.objects.filter(period=period, goal__in=goals)}
         if period
         else {}
     )
     rules = rules_of(committee)
-    footnotes = Footnotes()
-
-    links_by_goal = defaultdict(list)
-    for link in links:
-        links_by_goal[link.goal_id].append(link)
 
     areas: dict[int, AreaBlock] = {}
     municipal: dict[int, MunicipalGoalBlock] = {}
-    ordered = sorted(
-        goals,
-        key=lambda g: (
-            g.municipal_goal.area.position,
-            g.municipal_goal.area.name,
-            g.position,
-            g.name,
-        ),
-    )
-    for goal in ordered:
-        rows: list[IndicatorRow] = []
-        for link in links_by_goal[goal.pk]:
-            rows += indicator_rows(
-                link.indicator,
-                series[link.indicator_id],
-                columns,
-                current,
-                year,
-                stored,
-                footnotes,
-            )
+    for goal in goals:
+        goal_rows = rows.get(goal.pk, [])
         area = goal.municipal_goal.area
         area_block = areas.setdefault(area.pk, AreaBlock(area))
         if goal.municipal_goal_id not in municipal:
@@ -196,8 +126,8 @@ def build_goal_table(
             GoalBlock(
                 goal=goal,
                 assessment=assessments.get(goal.pk),
-                rows=with_group_headings(rows),
-                suggestion=suggest_assessment(rows, rules),
+                rows=with_group_headings(goal_rows),
+                suggestion=suggest_assessment(goal_rows, rules),
             )
         )
     return GoalTable(

@@ -43,6 +43,7 @@ from indicators.services.kolada import (
     split_municipality_ids,
 )
 from indicators.targets import decimals_of
+from indicators.values import MISSING
 
 FULL_YEAR = 12
 # Kolada's series begin in the 1990s; a later year than the current one has no outcome yet.
@@ -440,7 +441,7 @@ def _store_value(
 
 
 def _shown(value: Decimal | None) -> str:
-    return "I.U." if value is None else as_text(value)
+    return MISSING if value is None else as_text(value)
 
 
 def _four_places(value: Decimal | None) -> Decimal | None:

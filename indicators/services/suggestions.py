@@ -5,12 +5,17 @@ An indicator is judged on its main series (Totalt) for the current period; when 
 cannot be judged (an indicator reported per förvaltning or studieväg), it meets its
 målvärde when every series that can be judged does. Indicators without a value (I.U.) or
 without a målvärde that can be judged are left out, and the suggestion says so.
+
+The rule lives here once: the goal table shows each nämndmål's suggestion, and the
+målbedömning entry page reads the suggestions alone through `suggested_assessments`.
 """
 
 from dataclasses import dataclass, field
 
+from amn.models import Committee, ReportingPeriod
 from goals.models import AssessmentLevel, AssessmentRules
-from indicators.services.indicator_rows import IndicatorRow
+from indicators.services.goal_rows import goals_of_year, rows_by_goal
+from indicators.services.indicator_rows import Footnotes, IndicatorRow
 
 
 @dataclass
@@ -110,3 +115,20 @@ def suggest_assessment(rows: list[IndicatorRow], rules: AssessmentRules) -> Sugg
     else:
         suggestion.level = AssessmentLevel.NOT_MET
     return suggestion
+
+
+def rules_of(committee: Committee) -> AssessmentRules:
+    """The nämnd's rules for suggested målbedömningar, or the defaults (not stored)."""
+    return AssessmentRules.objects.filter(committee=committee).first() or AssessmentRules(
+        committee=committee
+    )
+
+
+def suggested_assessments(period: ReportingPeriod) -> dict[int, Suggestion]:
+    """The suggestion for each nämndmål of the period's year, by goal id, without building
+    the goal table: goals, links, series, values, targets and rules, six queries."""
+    committee = period.committee
+    goals = goals_of_year(committee, period.year)
+    rows = rows_by_goal(committee, goals, period.year, period.month, Footnotes())
+    rules = rules_of(committee)
+    return {goal.pk: suggest_assessment(rows[goal.pk], rules) for goal in goals}

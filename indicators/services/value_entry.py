@@ -5,7 +5,8 @@ period (a Swedish number, or "I.U." with a footnote saying why), for volymmått 
 for the full year, and the year's målvärde. Earlier values stand beside the inputs; a
 målvärde not yet set for the year is prefilled from the year before.
 
-A post is checked whole: any error and nothing is stored, every error shown at its field.
+A post is checked whole (indicators.forms.ValueEntryForm): any error and nothing is stored,
+every error shown at its field.
 """
 
 from dataclasses import dataclass, field
@@ -35,10 +36,7 @@ from indicators.services.indicator_rows import (
     load_series,
 )
 from indicators.targets import decimals_of, describe_target, format_value, parse_target
-
-MISSING_WORDS = {"I.U.", "I.U", "IU"}
-# IndicatorValue.value holds 14 digits with 4 decimals.
-LARGEST = Decimal("9999999999.9999")
+from indicators.values import LARGEST, MAX_DECIMALS, is_missing_word
 
 
 @dataclass
@@ -165,14 +163,14 @@ def read_number(text: str) -> Decimal:
     number = parse_swedish_number(text)
     if abs(number) > LARGEST:
         raise ValueError("talet är för stort")
-    if decimals_of(number) > 4:
+    if decimals_of(number) > MAX_DECIMALS:
         raise ValueError("högst fyra decimaler")
     return number
 
 
 def check_value(text: str, note: str) -> tuple[Decimal | None, bool, str | None]:
     """(value, missing, error) of what was typed for a value."""
-    if text.upper().rstrip(".") + "." in MISSING_WORDS or text.upper() in MISSING_WORDS:
+    if is_missing_word(text):
         if not note:
             return None, True, "Skriv i fotnoten varför uppgift saknas (I.U.)."
         return None, True, None
@@ -180,38 +178,6 @@ def check_value(text: str, note: str) -> tuple[Decimal | None, bool, str | None]
         return read_number(text), False, None
     except (ValueError, InvalidOperation) as error:
         return None, False, f"{quoted(text)} är inte ett tal ({error}). Skriv t.ex. 88,9 eller I.U."
-
-
-def apply_post(entry: ValueEntry, data) -> None:
-    """Fill the lines with what was posted and check it; errors land on the lines."""
-    for line in entry.lines:
-        line.value = data.get(line.name("v"), "").strip()
-        line.note = data.get(line.name("n"), "").strip()
-        line.forecast = data.get(line.name("f"), "").strip()
-        line.target = data.get(line.name("t"), "").strip()
-        line.target_note = data.get(line.name("tn"), "").strip()
-        line.target_prefilled = False
-        line.errors = {}
-        if (line.value, line.note) == line.stored:
-            pass  # left as it was: earlier rules may have let it in (I.U. without a reason)
-        elif line.value:
-            _, _, error = check_value(line.value, line.note)
-            if error:
-                line.errors["v"] = error
-        elif line.note:
-            line.errors["v"] = "En fotnot hör till ett värde: skriv värdet eller I.U."
-        if line.forecast:
-            _, missing, error = check_value(line.forecast, "prognos")
-            if error or missing:
-                line.errors["f"] = error or "En prognos kan inte vara I.U.: lämna fältet tomt."
-        if line.target:
-            parsed = parse_target(line.target)
-            if parsed.value is not None and (
-                abs(parsed.value) > LARGEST or decimals_of(parsed.value) > 4
-            ):
-                line.errors["t"] = (
-                    f"Målvärdet {quoted(line.target)} är för stort eller har för många decimaler."
-                )
 
 
 @dataclass

@@ -8,8 +8,9 @@ from django.urls import path
 
 from amn.lib.periods import is_valid_month, is_valid_year
 from amn.permissions import ENTER_FIGURES, committee_for_user
+from indicators.forms import ValueEntryForm
 from indicators.services.indicator_rows import period_label
-from indicators.services.value_entry import apply_post, build_value_entry, save_value_entry
+from indicators.services.value_entry import build_value_entry, save_value_entry
 
 
 @login_required
@@ -21,8 +22,7 @@ def value_entry(request: HttpRequest, code: str, year: int, month: int) -> HttpR
     if not entry.lines:
         raise Http404(f"Nämnden följer inga indikatorer {year}.")
     if request.method == "POST":
-        apply_post(entry, request.POST)
-        if not entry.has_errors:
+        if ValueEntryForm(entry.lines, request.POST).is_valid():
             result = save_value_entry(entry, request.user)
             messages.success(
                 request,

@@ -168,7 +168,7 @@ def test_negative_zero_is_stored_and_shown_as_zero(client, staff):
     assert stored.display == "0,0"
 
 
-ASSESSMENTS = ("goals:assessment-entry", ["AMN", 2023, 8])
+ASSESSMENTS = ("indicators:assessment-entry", ["AMN", 2023, 8])
 GOAL = "God ekonomisk styrning"
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from goals.models import AssessmentRules, AssignmentStatus, GoalAssessment
 
-ENTRY = ("goals:assessment-entry", ["AMN", 2023, 8])
+ENTRY = ("indicators:assessment-entry", ["AMN", 2023, 8])
 GOAL = "God ekonomisk styrning"
 
 

@@ -9,8 +9,11 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from amn.models import ReportingPeriod
 from goals.models import GoalAssessment
 from indicators.models import Indicator, IndicatorValue, Series, Target
+from indicators.services.goal_table import build_goal_table
+from indicators.services.suggestions import suggested_assessments
 
 
 def goal_table_json(year: int, month: int, capsys) -> dict:
@@ -210,3 +213,16 @@ def test_every_transcribed_figure_of_the_seed_stands_in_the_table(amn, capsys, y
                     assert Decimal(str(row["target"])) == expected, (row, target)
                     checked += 1
     assert checked > 100
+
+
+def test_the_suggestions_alone_match_the_table_in_six_queries(amn, django_assert_num_queries):
+    period = ReportingPeriod.objects.follow_up_at(amn, 2023, 8)
+    period.committee = amn
+    table = build_goal_table(amn, 2023, 8)
+
+    with django_assert_num_queries(6):
+        suggestions = suggested_assessments(period)
+
+    assert {pk: (s.level, s.explanation) for pk, s in suggestions.items()} == {
+        goal.goal.pk: (goal.suggestion.level, goal.suggestion.explanation) for goal in table.goals
+    }

@@ -114,7 +114,7 @@ def test_each_area_on_the_draft_links_to_the_page_where_it_is_put_right(client, 
     for where in (
         reverse("budget:ledger-imports", args=["AMN"]),
         reverse("budget:forecast-entry", args=["AMN", period.pk]),
-        reverse("goals:assessment-entry", args=["AMN", 2023, 8]),
+        reverse("indicators:assessment-entry", args=["AMN", 2023, 8]),
         reverse("goals:status-entry", args=["AMN", 2023, 8]),
         reverse("reports:preparation", args=["AMN", period.pk]),
     ):
