@@ -50,6 +50,12 @@ class MunicipalGoal(models.Model):
         return self.name
 
 
+class CommitteeGoalQuerySet(models.QuerySet):
+    def in_year(self, year: int):
+        """The nämndmål in force in `year`."""
+        return self.filter(first_year__lte=year, last_year__gte=year)
+
+
 class CommitteeGoal(models.Model):
     """A nämndmål under a kommunövergripande mål."""
 
@@ -67,6 +73,8 @@ class CommitteeGoal(models.Model):
     position = models.PositiveSmallIntegerField("ordning", default=0)
     first_year = models.PositiveSmallIntegerField("gäller från år")
     last_year = models.PositiveSmallIntegerField("gäller till och med år")
+
+    objects = CommitteeGoalQuerySet.as_manager()
 
     class Meta:
         verbose_name = "nämndmål"

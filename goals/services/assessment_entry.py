@@ -75,9 +75,8 @@ def build_assessment_entry(
     """`suggestions` per goal id, as the indicators of the same period suggest them;
     a goal without one gets Kan ej bedömas."""
     goals = list(
-        CommitteeGoal.objects.filter(
-            committee=period.committee, first_year__lte=period.year, last_year__gte=period.year
-        )
+        CommitteeGoal.objects.in_year(period.year)
+        .filter(committee=period.committee)
         .select_related("municipal_goal__area")
         .order_by("municipal_goal__area__position", "position", "name")
     )

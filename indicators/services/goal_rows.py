@@ -29,9 +29,11 @@ def goal_columns(year: int, month: int) -> tuple[list[Column], Column]:
 def goals_of_year(committee: Committee, year: int) -> list[CommitteeGoal]:
     """The nämnd's nämndmål in force in `year`, with their kommunövergripande mål and
     målområde, ordered as the goal table prints them."""
-    goals = CommitteeGoal.objects.filter(
-        committee=committee, first_year__lte=year, last_year__gte=year
-    ).select_related("municipal_goal__area")
+    goals = (
+        CommitteeGoal.objects.in_year(year)
+        .filter(committee=committee)
+        .select_related("municipal_goal__area")
+    )
     return sorted(
         goals,
         key=lambda g: (
