@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from amn.lib.money import format_swedish
-from amn.models import Change, ChangeSource, Committee, PeriodKind, ReportingPeriod
+from amn.models import Change, ChangeSource, Committee, ReportingPeriod
 
 
 @dataclass(frozen=True)
@@ -93,15 +93,6 @@ def edits_between(subject_of, fields: dict[str, str], before: dict, after: dict)
             yield Edit(subject_of(key), label, old.get(attribute), new.get(attribute))
 
 
-def period_of(committee: Committee, year: int, month: int) -> ReportingPeriod | None:
-    """The follow-up period a figure of `year` to `month` belongs to, if there is one."""
-    return (
-        ReportingPeriod.objects.filter(committee=committee, year=year, month=month)
-        .exclude(kind=PeriodKind.BUDGET)
-        .first()
-    )
-
-
 def history_of(committee: Committee, period: ReportingPeriod | None = None) -> QuerySet:
     changes = Change.objects.filter(committee=committee).select_related("changed_by", "period")
     return changes.filter(period=period) if period is not None else changes
@@ -113,7 +104,6 @@ __all__ = [
     "as_text",
     "edits_between",
     "history_of",
-    "period_of",
     "record_changes",
     "record_period_changes",
 ]

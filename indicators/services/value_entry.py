@@ -17,8 +17,8 @@ from django.db.models import Q
 
 from amn.lib.money import parse_swedish_number
 from amn.lib.text import quoted
-from amn.models import ChangeSource, Committee
-from amn.services.history import Edit, period_of, record_changes
+from amn.models import ChangeSource, Committee, ReportingPeriod
+from amn.services.history import Edit, record_changes
 from indicators.models import (
     Indicator,
     IndicatorKind,
@@ -292,7 +292,7 @@ def save_value_entry(entry: ValueEntry, user=None) -> SaveResult:
         )
         record_changes(
             committee=entry.committee,
-            period=period_of(entry.committee, year, month),
+            period=ReportingPeriod.objects.follow_up_at(entry.committee, year, month),
             user=user,
             source=ChangeSource.FORM,
             edits=edits,

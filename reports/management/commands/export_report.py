@@ -39,14 +39,14 @@ class Command(BaseCommand):
         committee = Committee.objects.filter(code=options["committee"]).first()
         if committee is None:
             raise CommandError(f"Det finns ingen nämnd med förkortningen {options['committee']!r}.")
-        periods = ReportingPeriod.objects.filter(
-            committee=committee, year=options["year"], month=options["month"]
+        year, month = options["year"], options["month"]
+        period = (
+            ReportingPeriod.objects.filter(
+                committee=committee, year=year, month=month, kind=PeriodKind.BUDGET
+            ).first()
+            if options["internbudget"]
+            else ReportingPeriod.objects.follow_up_at(committee, year, month)
         )
-        if options["internbudget"]:
-            periods = periods.filter(kind=PeriodKind.BUDGET)
-        else:
-            periods = periods.exclude(kind=PeriodKind.BUDGET)
-        period = periods.order_by("kind").first()
         if period is None:
             raise CommandError(
                 f"{committee.code} har ingen rapport för {options['year']}-{options['month']:02d}."
