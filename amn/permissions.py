@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from amn.lib.periods import is_valid_month, is_valid_year
 from amn.models import Committee, CommitteeMembership, Role
 
 # Live figures and entry forms are drafts: never for nämnd members.
@@ -65,6 +66,17 @@ def committee_for_user(user, code: str, allowed: Iterable[str]) -> Committee:
     roles = _remember_roles(user, committee, {membership.role for membership in memberships})
     if not roles & set(allowed):
         raise PermissionDenied("Din roll i nämnden ger inte behörighet till detta.")
+    return committee
+
+
+def committee_at_period(
+    user, code: str, year: int, month: int, allowed: Iterable[str]
+) -> Committee:
+    """The nämnd as committee_for_user gives it, for a page of `year`-`month`; 404 for a
+    month or year that no period can have."""
+    committee = committee_for_user(user, code, allowed)
+    if not is_valid_month(month) or not is_valid_year(year):
+        raise Http404("Perioden finns inte.")
     return committee
 
 

@@ -11,10 +11,9 @@ from django.shortcuts import render
 from django.urls import path, reverse
 
 from amn.lib.money import Unit, unit_or_default
-from amn.lib.periods import is_valid_month, is_valid_year
 from amn.lib.spreadsheet import csv_response, xlsx_response
 from amn.models import Committee, PeriodKind, months_span
-from amn.permissions import READ_LIVE, committee_for_user
+from amn.permissions import READ_LIVE, committee_at_period
 from budget import tables
 from budget.models import InvestmentFollowUp
 from budget.services.investments import InvestmentSummary, build_investment_summary
@@ -38,10 +37,7 @@ def _unit(request: HttpRequest, default: Unit) -> Unit:
 
 
 def _committee(request: HttpRequest, code: str, year: int, month: int) -> Committee:
-    committee = committee_for_user(request.user, code, READ_LIVE)
-    if not is_valid_month(month) or not is_valid_year(year):
-        raise Http404("Perioden finns inte.")
-    return committee
+    return committee_at_period(request.user, code, year, month, READ_LIVE)
 
 
 def _downloads(name: str, code: str, year: int, month: int, unit: Unit) -> dict[str, str]:

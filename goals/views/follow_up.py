@@ -4,16 +4,13 @@ and the message after a post."""
 from django.contrib import messages
 from django.http import Http404, HttpRequest
 
-from amn.lib.periods import is_valid_month, is_valid_year
 from amn.models import ReportingPeriod
-from amn.permissions import ENTER_FIGURES, committee_for_user
+from amn.permissions import ENTER_FIGURES, committee_at_period
 
 
 def follow_up_for_user(request: HttpRequest, code: str, year: int, month: int) -> ReportingPeriod:
     """The nämnd's follow-up at `year`-`month` for staff and controllers, or 403/404."""
-    committee = committee_for_user(request.user, code, ENTER_FIGURES)
-    if not is_valid_month(month) or not is_valid_year(year):
-        raise Http404("Perioden finns inte.")
+    committee = committee_at_period(request.user, code, year, month, ENTER_FIGURES)
     period = ReportingPeriod.objects.follow_up_at(committee, year, month)
     if period is None:
         raise Http404("Nämnden har ingen uppföljning för perioden.")

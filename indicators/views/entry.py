@@ -6,8 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from amn.lib.periods import is_valid_month, is_valid_year
-from amn.permissions import ENTER_FIGURES, committee_for_user
+from amn.permissions import ENTER_FIGURES, committee_at_period
 from indicators.forms import ValueEntryForm
 from indicators.services.indicator_rows import period_label
 from indicators.services.value_entry import build_value_entry, save_value_entry
@@ -15,9 +14,7 @@ from indicators.services.value_entry import build_value_entry, save_value_entry
 
 @login_required
 def value_entry(request: HttpRequest, code: str, year: int, month: int) -> HttpResponse:
-    committee = committee_for_user(request.user, code, ENTER_FIGURES)
-    if not is_valid_month(month) or not is_valid_year(year):
-        raise Http404("Perioden finns inte.")
+    committee = committee_at_period(request.user, code, year, month, ENTER_FIGURES)
     entry = build_value_entry(committee, year, month)
     if not entry.lines:
         raise Http404(f"Nämnden följer inga indikatorer {year}.")

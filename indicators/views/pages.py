@@ -12,10 +12,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 
-from amn.lib.periods import is_valid_month, is_valid_year
 from amn.lib.spreadsheet import Sheet, csv_response, xlsx_response
 from amn.models import Committee
-from amn.permissions import ENTER_FIGURES, READ_LIVE, can, committee_for_user
+from amn.permissions import ENTER_FIGURES, READ_LIVE, can, committee_at_period, committee_for_user
 from goals.models import AssessmentLevel
 from indicators.models import Indicator, IndicatorKind
 from indicators.services.exports import (
@@ -33,10 +32,7 @@ from indicators.services.measure_tables import build_measure_table
 
 
 def _committee(request: HttpRequest, code: str, year: int, month: int) -> Committee:
-    committee = committee_for_user(request.user, code, READ_LIVE)
-    if not is_valid_month(month) or not is_valid_year(year):
-        raise Http404("Perioden finns inte.")
-    return committee
+    return committee_at_period(request.user, code, year, month, READ_LIVE)
 
 
 def _goal_table(
