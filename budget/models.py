@@ -1,6 +1,7 @@
 """Money: verksamheter, driftsammandrag rows, monthly actuals and budget, forecasts,
 internbudget versions and investments. Every amount is exact Decimal kronor."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -503,15 +504,46 @@ class LedgerCodeMapping(models.Model):
             )
 
 
+class ImportProfileQuerySet(models.QuerySet):
+    def for_committee(self, committee: Committee) -> "ImportProfileQuerySet":
+        """The profiles a nämnd may use: its kommun's shared ones and its own."""
+        return self.filter(
+            Q(committee__isnull=True) | Q(committee=committee),
+            municipality_id=committee.municipality_id,
+        )
+
+    def for_committees(self, committee_ids) -> "ImportProfileQuerySet":
+        """The profiles of any of these nämnder: their kommuns' shared ones and their own."""
+        municipalities = Committee.objects.filter(pk__in=committee_ids).values("municipality_id")
+        return self.filter(
+            Q(committee__isnull=True) | Q(committee__in=committee_ids),
+            municipality__in=municipalities,
+        )
+
+
 class ImportProfile(models.Model):
     """How one ledger system writes its exports: its column headers and SIE dimensions.
 
-    `columns` maps a field (period, year, month, account, responsibility, operation,
-    activity, project, actual, budget) to the header the ledger system writes for it.
-    Headers not named here are still found by their usual Swedish names.
+    A profile belongs to a kommun (shared by its nämnder) or to one nämnd of it; its name
+    is unique within the kommun. `columns` maps a field (period, year, month, account,
+    responsibility, operation, activity, project, actual, debit, credit, budget) to the
+    header the ledger system writes for it. Headers not named here are still found by
+    their usual Swedish names.
     """
 
-    name = models.CharField("namn", max_length=100, unique=True)
+    municipality = models.ForeignKey(
+        Municipality, models.CASCADE, related_name="import_profiles", verbose_name="kommun"
+    )
+    committee = models.ForeignKey(
+        Committee,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="import_profiles",
+        verbose_name="nämnd",
+        help_text="Tom: profilen gäller alla kommunens nämnder.",
+    )
+    name = models.CharField("namn", max_length=100)
     description = models.TextField("beskrivning", blank=True)
     columns = models.JSONField("kolumnrubriker", default=dict, blank=True)
     sie_operation_dimension = models.PositiveSmallIntegerField(
@@ -525,13 +557,28 @@ class ImportProfile(models.Model):
         help_text="Dimensionsnumret för ansvar/kostnadsställe (1 i SIE-standarden).",
     )
 
+    objects = ImportProfileQuerySet.as_manager()
+
     class Meta:
         verbose_name = "importprofil"
         verbose_name_plural = "importprofiler"
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"],
+                name="import_profile_name_unique_per_municipality",
+                violation_error_message="Kommunen har redan en importprofil med det namnet.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.committee_id and self.municipality_id != self.committee.municipality_id:
+            raise ValidationError(
+                {"committee": f"{self.committee} hör inte till {self.municipality}."}
+            )
 
 
 class ImportStatus(models.TextChoices):
