@@ -2,12 +2,13 @@
 stores it), the ledger upload and the import profiles."""
 
 from django import forms
+from django.conf import settings
 
 from amn.forms import GridForm, TypedField
 from amn.lib.money import Unit, parse_swedish_number
 from amn.lib.text import quoted
 from amn.models import Committee
-from budget.models import ImportProfile
+from budget.models import ImportProfile, LedgerImport
 from budget.services.forecasts import ForecastLine, comment_rule_message
 from budget.services.ledger_tabular import FIELD_HEADERS, FIELD_NAMES
 
@@ -45,7 +46,8 @@ class ForecastForm(GridForm):
 
 class UploadForm(forms.Form):
     """A ledger file and, if the ledger system needs one, one of the nämnd's import
-    profiles."""
+    profiles. Refused while the nämnd (or the user) has as many files being read as
+    LEDGER_READS_IN_PROGRESS allows."""
 
     file = forms.FileField(
         label="Fil från ekonomisystemet",
@@ -68,6 +70,19 @@ class UploadForm(forms.Form):
         profile.error_messages["invalid_choice"] = (
             f"Importprofilen %(value)s finns inte bland profilerna för {committee.name}."
         )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        limit = settings.LEDGER_READS_IN_PROGRESS
+        reading = LedgerImport.objects.reading_for(self.committee, self.user).count()
+        if upload is not None and reading >= limit:
+            raise forms.ValidationError(
+                f"{upload.name} laddades inte upp: {reading} filer läses redan in för "
+                f"{self.committee.name} eller av dig (högst {limit} åt gången). Vänta tills "
+                "någon av dem är klar och ladda sedan upp filen igen."
+            )
+        return cleaned
 
 
 class ProfileForm(forms.ModelForm):

@@ -1,9 +1,12 @@
 """Money: verksamheter, driftsammandrag rows, monthly actuals and budget, forecasts,
 internbudget versions and investments. Every amount is exact Decimal kronor."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from amn.models import Administration, Committee, Municipality, ReportingPeriod
 
@@ -591,9 +594,24 @@ class ImportStatus(models.TextChoices):
     UNDONE = "undone", "Ångrad"
 
 
+# A reading that has not finished in this time died with its process.
+READING_STALE_AFTER = datetime.timedelta(hours=1)
+
+
 class LedgerImportQuerySet(models.QuerySet):
     def for_committee(self, committee: Committee) -> "LedgerImportQuerySet":
         return self.filter(committee=committee)
+
+    def reading_for(self, committee: Committee, user) -> "LedgerImportQuerySet":
+        """The files being read (or waiting to be) for the nämnd or uploaded by the user."""
+        by = Q(committee=committee)
+        if user is not None and user.is_authenticated:
+            by |= Q(created_by=user)
+        return self.filter(
+            by,
+            status=ImportStatus.READING,
+            created_at__gte=timezone.now() - READING_STALE_AFTER,
+        )
 
 
 class LedgerImport(models.Model):
