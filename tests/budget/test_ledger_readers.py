@@ -23,6 +23,7 @@ class SlowReader:
 
     def __init__(self, seconds: float, read=None) -> None:
         self.seconds, self.read = seconds, read
+        self.gate = threading.Event()  # readers start once every upload is handed over
         self.running = self.most = self.done = 0
         self.lock = threading.Lock()
 
@@ -31,6 +32,7 @@ class SlowReader:
             self.running += 1
             self.most = max(self.most, self.running)
         try:
+            self.gate.wait(timeout=30)
             if self.read is not None:
                 self.read(pk)
             time.sleep(self.seconds)  # after reading: its connection is still open
@@ -40,6 +42,7 @@ class SlowReader:
                 self.done += 1
 
     def wait_for(self, count: int, timeout: float = 60) -> None:
+        self.gate.set()
         deadline = time.monotonic() + timeout
         while self.done < count and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -162,8 +165,9 @@ def test_waiting_uploads_hold_no_database_connection(
 
     before = connections()
     in_threads(start_all)
-    most = before
-    while reader.done < 12:
+    reader.gate.set()
+    most, deadline = before, time.monotonic() + 60
+    while reader.done < 12 and time.monotonic() < deadline:
         most = max(most, connections())
         time.sleep(0.02)
 
