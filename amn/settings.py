@@ -215,6 +215,11 @@ LEDGER_IMPORT_MAX_BYTES = env_int("LEDGER_IMPORT_MAX_BYTES", 50_000_000)
 UPLOAD_MAX_REQUEST_BYTES = env_int("UPLOAD_MAX_REQUEST_BYTES", LEDGER_IMPORT_MAX_BYTES + 5_000_000)
 # Read uploaded files in a background thread so that no web worker waits on a big file.
 LEDGER_IMPORT_IN_BACKGROUND = env_bool("LEDGER_IMPORT_IN_BACKGROUND", True)
+# Background reading is bounded: at most LEDGER_READERS files are read at once per process
+# (each holds up to two database connections; waiting files hold none), and a nämnd, or a
+# user, has at most LEDGER_READS_IN_PROGRESS files being read or waiting.
+LEDGER_READERS = env_int("LEDGER_READERS", 2)
+LEDGER_READS_IN_PROGRESS = env_int("LEDGER_READS_IN_PROGRESS", 3)
 # Indicator values in Excel: every row of an upload is previewed on one page, so a file
 # far beyond a nämnd's figures (a few thousand rows) is refused before it is read.
 INDICATOR_IMPORT_MAX_BYTES = env_int("INDICATOR_IMPORT_MAX_BYTES", 5_000_000)

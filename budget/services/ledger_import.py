@@ -19,6 +19,7 @@ memory does not grow with the number of lines.
 import logging
 import threading
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -37,6 +38,7 @@ from amn.lib.uploads import FileRefused, UploadStore, file_checksum
 from amn.models import MONTH_NAMES, ChangeSource, Committee, months_span
 from amn.services.history import edits_between, record_changes
 from budget.models import (
+    READING_STALE_AFTER,
     ImportProfile,
     ImportStatus,
     LedgerCodeMapping,
@@ -63,8 +65,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 5_000
 PROGRESS_EVERY = 10_000
-# A reading that has not finished in this time died with its process.
-STALE_AFTER = timedelta(hours=1)
+STALE_AFTER = READING_STALE_AFTER
 # An upload waits in UPLOAD_DIR itself until its reading is done; the import's
 # upload_path names it, and a discarded or stale import removes it.
 UPLOADS = UploadStore(token_chars=24)
@@ -735,19 +736,33 @@ def _remove_upload(ledger_import: LedgerImport) -> None:
 
 
 def read_in_background(ledger_import: LedgerImport) -> None:
-    """Read the upload outside the request (a thread of its own, with its own database
-    connection), or right away where settings say so (tests)."""
+    """Read the upload outside the request, in the process's bounded pool of readers, or
+    right away where settings say so (tests)."""
     if ledger_import.status != ImportStatus.READING:
         _remove_upload(ledger_import)
         return
     if not settings.LEDGER_IMPORT_IN_BACKGROUND:
         _read_and_clean_up(ledger_import.pk)
         return
-    transaction.on_commit(
-        lambda: threading.Thread(
-            target=_read_in_thread, args=(ledger_import.pk,), daemon=True
-        ).start()
-    )
+    transaction.on_commit(lambda: _readers().submit(_read_in_thread, ledger_import.pk))
+
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None  # (its size, the pool)
+_pool_lock = threading.Lock()
+
+
+def _readers() -> ThreadPoolExecutor:
+    """At most LEDGER_READERS files are read at once in this process. A file waiting its
+    turn is only a queued primary key: it holds no database connection; a reader opens its
+    connections when it starts and closes them when it is done."""
+    global _pool
+    size = max(settings.LEDGER_READERS, 1)
+    with _pool_lock:
+        if _pool is None or _pool[0] != size:  # the setting changed (tests)
+            if _pool is not None:
+                _pool[1].shutdown(wait=False)  # it finishes what it was given
+            _pool = (size, ThreadPoolExecutor(max_workers=size, thread_name_prefix="ledger-reader"))
+        return _pool[1]
 
 
 def _read_in_thread(pk: int) -> None:

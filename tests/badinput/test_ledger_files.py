@@ -26,8 +26,8 @@ REFUSALS: dict[str, list[str]] = {
     "bara-rubrikrad.csv": ["bara-rubrikrad.csv: filen innehåller inga rader att läsa in."],
     "saknar-beloppskolumn.csv": [
         "saknar-beloppskolumn.csv: hittar ingen rubrikrad. Filen måste ha kolumner för Konto, "
-        "Belopp (eller Utfall/Budget) och Period (eller År och Månad) i någon av de första 30 "
-        "raderna, och minst en av Ansvar och Verksamhet."
+        "Belopp (eller Utfall/Budget, eller Debet och Kredit) och Period (eller År och Månad) i "
+        "någon av de första 30 raderna, och minst en av Ansvar och Verksamhet."
     ],
     "belopp-som-inte-ar-ett-tal.csv": [
         "belopp-som-inte-ar-ett-tal.csv, rad 2, kolumn 7 (Belopp), värde ”tolv”: "
