@@ -5,8 +5,6 @@ Staff and controllers of the nämnd write; controllers start the report from the
 one and hand out sections and deadlines. Nämnd members never see this: it is a draft.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -16,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from amn.models import CommitteeMembership, ReportingPeriod, Section, SectionPlan
 from amn.permissions import ENTER_FIGURES, PLAN_REPORT, READ_LIVE, can, committee_for_user
-from reports.forms import SectionTextsForm
+from reports.forms import AssignForm, SectionTextsForm
 from reports.services.preparation import (
     TextDraft,
     add_section,
@@ -54,6 +52,7 @@ def preparation(request: HttpRequest, code: str, period: int) -> HttpResponse:
     may_plan = can(request.user, committee, PLAN_REPORT)
     progress = progress_of(shown)
     planned = {plan.section for plan in progress.plans}
+    writers = _writers(committee) if may_plan else []
     return render(
         request,
         "reports/preparation.html",
@@ -63,7 +62,8 @@ def preparation(request: HttpRequest, code: str, period: int) -> HttpResponse:
             "progress": progress,
             "may_plan": may_plan,
             "may_write": can(request.user, committee, ENTER_FIGURES),
-            "writers": _writers(committee) if may_plan else [],
+            "writers": writers,
+            "assign_form": AssignForm(progress.plans, {}),
             "unplanned": [s for s in Section if s.value not in planned],
             "previous": previous_report(shown) if not progress.plans else None,
         },
@@ -95,25 +95,15 @@ def assign(request: HttpRequest, code: str, period: int) -> HttpResponse:
         else:
             add_section(shown, request.POST["add"], request.user)
         return redirect("reports:preparation", code, period)
-    wanted, errors = {}, []
-    for plan in SectionPlan.objects.filter(period=shown):
-        label = plan.get_section_display()
-        chosen = request.POST.get(f"r-{plan.section}", "")
-        typed = request.POST.get(f"d-{plan.section}", "").strip()
-        if chosen and chosen not in writers:
-            errors.append(f"{label}: användaren ”{chosen}” skriver inte för nämnden.")
-            continue
-        try:
-            deadline = datetime.date.fromisoformat(typed) if typed else None
-        except ValueError:
-            errors.append(f"{label}: ”{typed}” är inget datum (ÅÅÅÅ-MM-DD).")
-            continue
-        wanted[plan.section] = (writers.get(chosen), deadline)
-    if errors:
-        for error in errors:
-            messages.error(request, f"Inget sparades. {error}")
+    form = AssignForm(SectionPlan.objects.filter(period=shown), writers, request.POST)
+    if not form.is_valid():
+        refusals = [f"Inget sparades. {problem}" for problem in form.problems]
+        for refusal in refusals or [form.refusal("Inget sparades.")]:
+            messages.error(request, refusal)
         return redirect("reports:preparation", code, period)
-    changed = assign_sections(shown, wanted, request.user)
+    changed = assign_sections(
+        shown, {plan.section: plan.wanted for plan in form.lines}, request.user
+    )
     messages.success(request, f"Ansvar och datum sparade ({changed} avsnitt ändrade).")
     return redirect("reports:preparation", code, period)
 

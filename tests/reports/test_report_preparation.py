@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from amn.forms import INCOMPLETE
 from amn.models import Change, PeriodKind, ReportingPeriod, ReportText, Section, SectionPlan
 from tests.forms import page_form
 
@@ -73,10 +74,10 @@ def test_the_controller_hands_out_sections_with_deadlines_and_progress_shows_wha
     client.post(url("start", next_period))
     deadline = datetime.date.today() - datetime.timedelta(days=1)
 
-    client.post(
-        url("assign", next_period),
-        {f"r-{Section.ASSESSMENT}": staff.pk, f"d-{Section.ASSESSMENT}": deadline.isoformat()},
-    )
+    data = page_form(client.get(url("preparation", next_period)))
+    data |= {f"r-{Section.ASSESSMENT}": staff.pk, f"d-{Section.ASSESSMENT}": deadline.isoformat()}
+
+    client.post(url("assign", next_period), data)
 
     plan = SectionPlan.objects.get(period=next_period, section=Section.ASSESSMENT)
     assert (plan.responsible, plan.deadline) == (staff, deadline)
@@ -89,8 +90,10 @@ def test_a_deadline_that_is_not_a_date_changes_nothing(client, controller, next_
     client.force_login(controller)
     client.post(url("start", next_period))
 
+    data = page_form(client.get(url("preparation", next_period)))
+
     response = client.post(
-        url("assign", next_period), {f"d-{Section.ASSESSMENT}": "31/8"}, follow=True
+        url("assign", next_period), data | {f"d-{Section.ASSESSMENT}": "31/8"}, follow=True
     )
 
     assert "”31/8” är inget datum" in response.content.decode()
@@ -177,3 +180,18 @@ def test_staff_of_another_nämnd_do_not_find_amns_report_work(client, outsider, 
     assert client.get(url("preparation", period)).status_code == 404
     assert client.get(url("section", period, Section.ASSESSMENT)).status_code == 404
     assert client.get(reverse("reports:history", args=["AMN"])).status_code == 404
+
+
+def test_a_cut_off_hand_out_post_changes_no_writer_or_deadline(client, controller, next_period):
+    client.force_login(controller)
+    client.post(url("start", next_period))
+    data = page_form(client.get(url("preparation", next_period)))
+    data |= {f"r-{Section.ASSESSMENT}": controller.pk, f"d-{Section.ASSESSMENT}": "2024-09-15"}
+    client.post(url("assign", next_period), data)
+    handed_out = list(SectionPlan.objects.filter(period=next_period).values())
+    del data[f"d-{Section.ASSESSMENT}"]  # the post is cut off before the deadline
+
+    response = client.post(url("assign", next_period), data, follow=True)
+
+    assert INCOMPLETE in response.content.decode()
+    assert list(SectionPlan.objects.filter(period=next_period).values()) == handed_out
