@@ -7,9 +7,18 @@ import html
 from django.urls import reverse
 
 from amn.models import PeriodKind, ReportingPeriod, ReportText, Section
-from budget.models import Forecast
+from budget.models import (
+    Forecast,
+    ImportStatus,
+    LedgerCodeMapping,
+    LedgerDimension,
+    LedgerLine,
+    SummaryRow,
+)
+from budget.services.ledger_import import import_ledger_file
 from indicators.models import Target
 from tests.badinput.dump import changed_tables, database_dump
+from tests.budget.ledger_files import write_xlsx
 from tests.forms import page_form
 from tests.indicators.test_round_trip import SURVEY, download, edited, upload_and_preview
 
@@ -89,3 +98,35 @@ def test_a_target_text_too_long_in_an_imported_file_is_refused_with_the_limit(
 
     [error] = client.get(location).context["outcome"].errors
     assert error.message == f"Högst {limit(Target, 'text')} tecken (du skrev 412)."
+
+
+def test_ledger_codes_too_long_for_their_columns_refuse_the_file_and_name_each(amn, tmp_path):
+    units = SummaryRow.objects.get(committee=amn, year=2023, label="Resultat nämndens enheter")
+    LedgerCodeMapping.objects.create(
+        committee=amn, year=2023, dimension=LedgerDimension.RESPONSIBILITY, code="8100", row=units
+    )
+    account = "4" * (limit(LedgerLine, "account") + 5)
+    activity = "A" * (limit(LedgerLine, "activity") + 1)
+    operation = "V" * (limit(LedgerLine, "operation_code") + 1)  # the line maps by its ansvar
+    path = write_xlsx(
+        tmp_path / "koder.xlsx",
+        [
+            [202308, account, "", 575, activity, "", 100],
+            [202308, 4010, "8100", operation, "", "", 42],
+        ],
+    )
+    before = database_dump()
+
+    result = import_ledger_file(amn, path)
+
+    assert result.status == ImportStatus.REFUSED
+    where = "koder.xlsx, blad Utfall, rad"
+    assert [error["text"] for error in result.errors] == [
+        f"{where} 5, kolumn konto, värde ”{account}”: "
+        f"högst {limit(LedgerLine, 'account')} tecken (du skrev {len(account)}).",
+        f"{where} 5, kolumn aktivitet, värde ”{activity}”: "
+        f"högst {limit(LedgerLine, 'activity')} tecken (du skrev {len(activity)}).",
+        f"{where} 6, kolumn verksamhet, värde ”{operation}”: "
+        f"högst {limit(LedgerLine, 'operation_code')} tecken (du skrev {len(operation)}).",
+    ]
+    assert [t for t in changed_tables(before, database_dump()) if "ledgerline" in t] == []
