@@ -4,20 +4,22 @@ stores it), the ledger upload and the import profiles."""
 from django import forms
 from django.conf import settings
 
-from amn.forms import GridForm, TypedField
+from amn.forms import GridForm, TypedField, too_large
 from amn.lib.money import Unit, parse_swedish_number
 from amn.lib.text import quoted
 from amn.models import Committee
-from budget.models import ImportProfile, LedgerImport
+from budget.models import Forecast, ImportProfile, LedgerImport
 from budget.services.forecasts import ForecastLine, comment_rule_message
 from budget.services.ledger_tabular import FIELD_HEADERS, FIELD_NAMES
 
 
 class ForecastForm(GridForm):
     """Per row the full-year forecast, typed in `unit`, and its comment; and the analysis
-    text of the Ekonomi section. A row left empty has no forecast."""
+    text of the Ekonomi section. A row left empty has no forecast. The unit the amounts
+    were typed in (`enhet`) must come with them."""
 
     analysis = TypedField()
+    enhet = TypedField()
 
     def __init__(self, lines, committee: Committee, unit: Unit, data=None) -> None:
         self.committee, self.unit = committee, unit
@@ -33,9 +35,11 @@ class ForecastForm(GridForm):
         if line.text:
             try:
                 amount = parse_swedish_number(line.text) * self.unit.divisor
-                line.amount = amount.quantize(Unit.KR.divisor / 100)
             except ValueError:
                 return {"amount": f"{quoted(line.text)} är inte ett belopp i {self.unit.code}."}
+            if too_large(Forecast, "amount", amount):
+                return {"amount": too_large(Forecast, "amount", amount)}
+            line.amount = amount.quantize(Unit.KR.divisor / 100)
         rule = comment_rule_message(self.committee, line, self.unit)
         return {"comment": rule} if rule else {}
 

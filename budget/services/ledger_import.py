@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
+from amn.forms import too_long
 from amn.lib.money import Unit, format_amount, format_swedish
 from amn.lib.text import quoted
 from amn.lib.uploads import FileRefused, UploadStore, file_checksum
@@ -66,6 +67,10 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 5_000
 PROGRESS_EVERY = 10_000
 STALE_AFTER = READING_STALE_AFTER
+# The codes of a line, stored as they are read (a line mapped by its ansvar keeps any
+# verksamhet, and the other way round).
+CHECKED_CODES = ("account", "responsibility", "operation_code", "activity", "project")
+CODE_LENGTHS = tuple(LedgerLine._meta.get_field(name).max_length for name in CHECKED_CODES)
 # An upload waits in UPLOAD_DIR itself until its reading is done; the import's
 # upload_path names it, and a discarded or stale import removes it.
 UPLOADS = UploadStore(token_chars=24)
@@ -382,6 +387,9 @@ def _map_and_write(
 ) -> None:
     sums = staged.sums
     years = resolver.years
+    account_length, responsibility_length, operation_length, activity_length, project_length = (
+        CODE_LENGTHS
+    )
     resolve = resolver.resolve
     write = writer.write
     count = 0
@@ -398,6 +406,15 @@ def _map_and_write(
                 staged.unknown[key][2] += 1
             else:
                 staged.unknown[key] = [record.sheet, record.source_row, 1]
+            continue
+        if (
+            len(record.account) > account_length
+            or len(record.responsibility) > responsibility_length
+            or len(record.operation_code) > operation_length
+            or len(record.activity) > activity_length
+            or len(record.project) > project_length
+        ):
+            _refuse_long_codes(record, errors)
             continue
         count += 1
         amount = record.amount
@@ -416,6 +433,20 @@ def _map_and_write(
             progress.tick()
     staged.count = count
     staged.total = total
+
+
+def _refuse_long_codes(record: LedgerRecord, errors: ErrorList) -> None:
+    for name in CHECKED_CODES:
+        value = getattr(record, name)
+        problem = too_long(LedgerLine, name, value)
+        if problem:
+            errors.add(
+                problem[0].lower() + problem[1:],
+                sheet=record.sheet,
+                row=record.source_row,
+                column=str(LedgerLine._meta.get_field(name).verbose_name),
+                value=value,
+            )
 
 
 def _report_unmapped(ledger_import: LedgerImport, staged: _Staged, errors: ErrorList) -> None:
