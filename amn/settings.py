@@ -225,6 +225,10 @@ LEDGER_READS_IN_PROGRESS = env_int("LEDGER_READS_IN_PROGRESS", 3)
 INDICATOR_IMPORT_MAX_BYTES = env_int("INDICATOR_IMPORT_MAX_BYTES", 5_000_000)
 UPLOAD_DIR = Path(env_str("UPLOAD_DIR", str(BASE_DIR / "var" / "uploads")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000_000
+# The value entry page posts every input it shows (the manifest refuses a partial post):
+# the demo nämnd's page has about 750, so Django's default of 1 000 would refuse a nämnd
+# with a third more series. The memory limit above still bounds a post.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 20_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 
 # Headless Chromium prints reports to PDF; empty: `chromium` on the PATH.
