@@ -4,12 +4,14 @@ before PDFs were stored, or when Chromium could not print) is printed at its fir
 download, once, within the cap on concurrent renders."""
 
 import hashlib
+import io
 import subprocess
 import threading
 from contextlib import contextmanager
 from unittest import mock
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
@@ -179,3 +181,48 @@ def test_a_stored_pdf_is_never_changed_or_removed(period, controller):
         stored.save()
     with pytest.raises(ValueError, match="En lagrad PDF tas aldrig bort"):
         stored.delete()
+
+
+def test_render_pdfs_prints_the_versions_published_before_pdfs_were_stored(
+    published_without_pdf,
+):
+    out = io.StringIO()
+
+    call_command("render_pdfs", stdout=out)
+    call_command("render_pdfs", stdout=out)
+
+    stored = PublishedPdf.objects.get(report=published_without_pdf)
+    assert bytes(stored.content).startswith(b"%PDF")
+    assert "PDF skapad och lagrad för 1 version." in out.getvalue()
+    assert out.getvalue().endswith("PDF skapad och lagrad för 0 versioner.\n")
+
+
+def test_render_pdfs_without_chromium_names_the_versions_left_without_a_pdf(
+    published_without_pdf, settings, tmp_path
+):
+    settings.CHROMIUM = str(tmp_path / "no-chromium")
+
+    with pytest.raises(CommandError) as refusal:
+        call_command("render_pdfs", stdout=io.StringIO())
+
+    assert "PDF kunde inte skapas för 1 version:" in str(refusal.value)
+    assert str(published_without_pdf) in str(refusal.value)
+    assert not PublishedPdf.objects.exists()
+
+
+def test_export_report_writes_the_stored_pdf_without_starting_chromium(
+    period, controller, tmp_path
+):
+    stored = PublishedPdf.objects.get(report=publish_report(period, controller, None))
+    out = tmp_path / "rapport.pdf"
+
+    with mock.patch("reports.services.pdf.subprocess.run") as run:
+        call_command(
+            "export_report",
+            *["--committee", "AMN", "--year", "2023", "--month", "8"],
+            *["--format", "pdf", "--out", str(out)],
+            stdout=io.StringIO(),
+        )
+
+    run.assert_not_called()
+    assert out.read_bytes() == bytes(stored.content)
