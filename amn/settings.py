@@ -233,6 +233,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 
 # Headless Chromium prints reports to PDF; empty: `chromium` on the PATH.
 CHROMIUM = env_str("CHROMIUM", "")
+# At most this many PDFs are printed at once across all processes; a download that finds
+# them all busy is answered 503 with Retry-After at once (reports.services.pdf).
+PDF_RENDERS = env_int("PDF_RENDERS", 2)
 
 # Kolada, the municipal statistics API that indicator values are fetched from. Every call
 # waits at most KOLADA_TIMEOUT_SECONDS and a failed call (no connection, 429, 5xx) is tried
