@@ -425,24 +425,39 @@ def _report_unmapped(ledger_import: LedgerImport, staged: _Staged, errors: Error
             "rader i administrationen först, eller kontrollera perioderna i filen."
         )
     for (year, responsibility, operation), (sheet, row, count) in sorted(staged.unknown.items()):
-        codes = " och ".join(
+        codes = [
             text
             for text in (
                 f"ansvar {quoted(responsibility)}" if responsibility else "",
                 f"verksamhet {quoted(operation)}" if operation else "",
             )
             if text
-        )
-        more = f" (och {count - 1} rader till med samma koder)" if count > 1 else ""
+        ]
+        summary = f"{code}s driftsammandrag {year}"
+        if codes:
+            more = f" (och {_more_lines(count)} med samma koder)" if count > 1 else ""
+            message = (
+                f"{'koderna' if len(codes) > 1 else 'koden'} {' och '.join(codes)} hör inte "
+                f"till någon rad i {summary}{more}. Lägg till en kodmappning i administrationen."
+            )
+        else:
+            more = f" (och {_more_lines(count)} utan koder)" if count > 1 else ""
+            message = (
+                f"raden saknar både ansvar och verksamhet och kan inte föras till någon rad i "
+                f"{summary}{more}. Ange ansvar eller verksamhet på raden i ekonomisystemet."
+            )
         errors.add(
-            f"okänd kod: {codes or 'varken ansvar eller verksamhet'} hör inte till någon rad i "
-            f"{code}s driftsammandrag {year}{more}. Lägg till en kodmappning i "
-            "administrationen.",
+            message,
             sheet=sheet,
             row=row,
             column="Ansvar/Verksamhet",
             value=operation or responsibility,
         )
+
+
+def _more_lines(count: int) -> str:
+    """ "1 rad till", "2 rader till": the lines beyond the first one named."""
+    return f"{count - 1} {'rad' if count == 2 else 'rader'} till"
 
 
 def _preview(committee: Committee, staged: _Staged, reader: LedgerReader) -> dict:
