@@ -14,10 +14,12 @@ What is read:
 `#FORMAT PC8` (the standard's character set) is CP437; a file without `#FORMAT` is read
 as UTF-8 where it is valid UTF-8. Result accounts only: balance accounts (classes 1–2)
 are counted and left out.
+
+The reader is linear in the size of the file: lines are cut into fields by a single pass
+without regular expressions, and a line longer than MAX_LINE_CHARS is refused.
 """
 
 import datetime
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -26,27 +28,76 @@ from amn.lib.money import format_swedish
 from budget.models import Measure
 from budget.services.ledger_files import ErrorList, LedgerRecord, to_amount
 
-_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|(\{[^}]*\})|(\S+)')
 # SIE 4 names dimension 6 "projekt".
 PROJECT_DIMENSION = 6
+# The longest line read. Real lines are far shorter (a #VER with its text, a #TRANS with a
+# few objects); a longer one is damage or an attack, and refused.
+MAX_LINE_CHARS = 10_000
+_BLANK = " \t"
 
 
 def tokens(line: str) -> list[str]:
-    """Fields of a SIE line: quoted strings unquoted, object lists kept in braces."""
+    """Fields of a SIE line in one pass: quoted strings unquoted (`\\"` is a quote), object
+    lists kept in braces (an unclosed one runs to the end of the line), bare tokens."""
     found = []
-    for quoted, braces, plain in _TOKEN.findall(line):
-        if braces:
-            found.append(braces)
-        elif plain:
-            found.append(plain)
+    position, end = 0, len(line)
+    while position < end:
+        char = line[position]
+        if char in _BLANK:
+            position += 1
+        elif char == '"':
+            text, position = _quoted(line, position + 1)
+            found.append(text)
+        elif char == "{":
+            stop = _object_list_end(line, position + 1)
+            found.append(line[position:stop])
+            position = stop
         else:
-            found.append(quoted.replace('\\"', '"'))
+            stop = position + 1
+            while stop < end and line[stop] not in _BLANK:
+                stop += 1
+            found.append(line[position:stop])
+            position = stop
     return found
+
+
+def _quoted(line: str, position: int) -> tuple[str, int]:
+    """The text of a quoted string starting after its quote, and where reading goes on."""
+    parts = []
+    start, end = position, len(line)
+    while position < end:
+        char = line[position]
+        if char == "\\" and position + 1 < end:
+            if line[position + 1] == '"':
+                parts.append(line[start:position])
+                start = position + 1
+            position += 2
+        elif char == '"':
+            parts.append(line[start:position])
+            return "".join(parts), position + 1
+        else:
+            position += 1
+    parts.append(line[start:end])
+    return "".join(parts), end
+
+
+def _object_list_end(line: str, position: int) -> int:
+    """Just after the `}` closing an object list (quoted names may hold braces)."""
+    end = len(line)
+    while position < end:
+        char = line[position]
+        if char == '"':
+            _, position = _quoted(line, position + 1)
+        elif char == "}":
+            return position + 1
+        else:
+            position += 1
+    return end
 
 
 def objects(text: str) -> dict[int, str] | None:
     """`{1 "100" 20 "575"}` → {1: "100", 20: "575"}; None when it is not an object list."""
-    if not (text.startswith("{") and text.endswith("}")):
+    if not (len(text) >= 2 and text.startswith("{") and text.endswith("}")):
         return None
     inner = tokens(text[1:-1])
     if len(inner) % 2:
@@ -95,6 +146,8 @@ class SieReader:
         if not labels & {"#FLAGGA", "#SIETYP", "#FORMAT", "#PROGRAM", "#RAR"}:
             self.errors.add("filen är ingen SIE-fil (saknar #FLAGGA, #SIETYP och #RAR).")
             return
+        if not self._lines_fit():
+            return
         years = self._years()
         has_postings = any(line.lstrip().startswith("#TRANS") for line in self.lines)
         if self.errors:
@@ -128,12 +181,26 @@ class SieReader:
                 self._balance(fields, number, balances, years)
         yield from self._balances(balances)
 
+    def _lines_fit(self) -> bool:
+        for number, line in enumerate(self.lines, start=1):
+            if len(line) > MAX_LINE_CHARS:
+                self.errors.add(
+                    f"raden är {format_swedish(Decimal(len(line)), 0)} tecken lång; en SIE-rad "
+                    f"får vara högst {format_swedish(Decimal(MAX_LINE_CHARS), 0)} tecken. "
+                    "Filen är skadad eller ingen riktig SIE-fil.",
+                    row=number,
+                )
+                return False
+        return True
+
     def _years(self) -> dict[int, int]:
         years: dict[int, int] = {}
         for number, raw in enumerate(self.lines, start=1):
             line = raw.strip()
-            if line.startswith("#SIETYP"):
-                fields = tokens(line)
+            if not line.startswith(("#SIETYP", "#RAR")):
+                continue
+            fields = tokens(line)
+            if fields[0] == "#SIETYP":
                 if len(fields) > 1 and fields[1] != "4":
                     self.errors.add(
                         f"endast SIE typ 4 kan läsas in, filen är typ {fields[1]}.",
@@ -141,10 +208,9 @@ class SieReader:
                         column="#SIETYP",
                         value=fields[1],
                     )
-            elif line.startswith("#RAR"):
-                fields = tokens(line)
+            elif fields[0] == "#RAR":
                 date = _date(fields[2]) if len(fields) > 2 else None
-                if len(fields) < 3 or date is None:
+                if len(fields) < 3 or date is None or not _digits(fields[1].removeprefix("-")):
                     self.errors.add("#RAR saknar ett giltigt startdatum.", row=number, value=line)
                     continue
                 years[int(fields[1])] = date.year
@@ -175,7 +241,7 @@ class SieReader:
             return
         account, found, amount = fields[1], objects(fields[2]), self._amount(fields[3], number)
         date = voucher["date"]
-        if len(fields) > 4 and fields[4].isdigit():
+        if len(fields) > 4 and _digits(fields[4]):
             date = _date(fields[4])
             if date is None:
                 self.errors.add(
@@ -221,7 +287,7 @@ class SieReader:
             self.errors.add("#RAR 0 saknas: periodsaldona kan inte föras till ett år.", row=number)
             return
         period = fields[2]
-        if not (period.isdigit() and len(period) == 6 and 1 <= int(period[4:]) <= 12):
+        if not (_digits(period) and len(period) == 6 and 1 <= int(period[4:]) <= 12):
             self.errors.add("perioden är inte en månad (ÅÅÅÅMM).", row=number, value=period)
             return
         amount = self._amount(fields[5], number)
@@ -286,7 +352,7 @@ class SieReader:
         return amount
 
     def _account_ok(self, account: str, number: int) -> bool:
-        if account.isdigit():
+        if _digits(account):
             return True
         self.errors.add(
             "kontot är inte ett kontonummer.", row=number, column="konto", value=account
@@ -294,8 +360,13 @@ class SieReader:
         return False
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only (str.isdigit also takes "²" and other scripts' digits)."""
+    return text.isascii() and text.isdigit()
+
+
 def _date(text: str) -> datetime.date | None:
-    if not (len(text) == 8 and text.isdigit()):
+    if not (len(text) == 8 and _digits(text)):
         return None
     try:
         return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))

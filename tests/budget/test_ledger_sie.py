@@ -7,7 +7,7 @@ import pytest
 from budget.models import ImportStatus, LedgerLine, Measure, MonthlyAmount
 from budget.services.ledger_files import ErrorList
 from budget.services.ledger_import import import_ledger_file
-from budget.services.sie import SieReader
+from budget.services.sie import MAX_LINE_CHARS, SieReader
 
 HEAD = """#FLAGGA 0
 #PROGRAM "Ekonomisystemet" 1.0
@@ -195,3 +195,24 @@ def test_a_file_that_only_looks_like_sie_is_refused(db, amn, tmp_path, content):
 
     assert result.status == ImportStatus.REFUSED
     assert "ingen SIE-fil" in result.errors[0]["text"]
+
+
+def test_quoted_names_may_hold_braces_and_escaped_quotes():
+    body = '#PSALDO 0 202303 4610 {1 "7100 {Åby} \\"Norr\\"" 20 "575"} 10.00\n'
+
+    records, errors, _ = read(sie(body))
+
+    assert not errors
+    assert [(r.responsibility, r.operation_code) for r in records] == [('7100 {Åby} "Norr"', "575")]
+
+
+def test_a_line_longer_than_the_limit_is_refused_naming_its_row():
+    body = f'#VER A 1 20230131 "{"x" * MAX_LINE_CHARS}"\n{{\n}}\n'
+
+    records, errors, _ = read(sie(body))
+
+    assert records == []
+    assert texts(errors) == [
+        "huvudbok.se, rad 15: raden är 10\u00a0020 tecken lång; en SIE-rad får vara högst "
+        "10\u00a0000 tecken. Filen är skadad eller ingen riktig SIE-fil."
+    ]
