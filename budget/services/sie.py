@@ -1,19 +1,24 @@
-"""Reading SIE 4 files, the Swedish standard export of a general ledger.
+"""Reading SIE files, the Swedish standard export of a general ledger.
 
-What is read:
-- `#VER` vouchers with their `#TRANS` postings (actuals). Each voucher must balance to
-  zero. `#RTRANS` is always followed by an identical `#TRANS` kept for older readers, so it
-  is skipped; `#BTRANS` (a removed posting) is skipped too.
-- `#PSALDO` period balances (actuals) and `#PBUDGET` period budgets, for the year `#RAR 0`.
-  A balance is written once as a total (empty object list `{}`) and again per object: the
-  lines carrying the verksamhet dimension are used, else those carrying ansvar, else the
-  total, and never two of them. Where a total exists, the chosen lines must add up to it.
+What is read (SIE types 2, 3 and 4):
+- `#VER` vouchers with their `#TRANS` postings (actuals, SIE 4). Each voucher must balance
+  to zero. `#RTRANS` is always followed by an identical `#TRANS` kept for older readers,
+  so it is skipped; `#BTRANS` (a removed posting) is skipped too.
+- `#PSALDO` period balances (actuals) and `#PBUDGET` period budgets, for the year `#RAR 0`
+  (SIE 2 writes them per account, SIE 3 and 4 per account and per object). A balance is
+  written once as a total (empty object list `{}`) and again per object: the lines
+  carrying the verksamhet dimension are used, else those carrying ansvar, else the total,
+  and never two of them. Where a total exists, the chosen lines must add up to it.
 - When a file holds both postings and `#PSALDO` balances they describe the same money,
   so the postings are used and the balances left out.
 
-`#FORMAT PC8` (the standard's character set) is CP437; a file without `#FORMAT` is read
-as UTF-8 where it is valid UTF-8. Result accounts only: balance accounts (classes 1–2)
-are counted and left out.
+SIE 1 carries only year balances and is refused; SIE 5 is XML and refused with a hint.
+Result accounts only: balance accounts (classes 1–2) are counted and left out.
+
+Characters: `#FORMAT PC8` (the standard's only value, also when `#FORMAT` is missing) is
+CP437, but a file that is valid UTF-8 with letters beyond ASCII is UTF-8 whatever its label
+says (exporters that write UTF-8 and label it PC8 exist); `#FORMAT UTF-8` is UTF-8; any
+other value is refused.
 
 The reader is linear in the size of the file: lines are cut into fields by a single pass
 without regular expressions, and a line longer than MAX_LINE_CHARS is refused.
@@ -33,6 +38,7 @@ PROJECT_DIMENSION = 6
 # The longest line read. Real lines are far shorter (a #VER with its text, a #TRANS with a
 # few objects); a longer one is damage or an attack, and refused.
 MAX_LINE_CHARS = 10_000
+BOM = b"\xef\xbb\xbf"
 _BLANK = " \t"
 
 
@@ -108,16 +114,60 @@ def objects(text: str) -> dict[int, str] | None:
         return None
 
 
-def decode_sie(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    # The standard knows one #FORMAT, PC8; some exporters leave it out and write UTF-8.
-    if b"#FORMAT" not in data[:4000]:
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    return data.decode("cp437")
+def decode_sie(data: bytes, file_name: str, errors: ErrorList) -> str:
+    """The file's text by its `#FORMAT`; an error (and "") when it cannot be read."""
+    if data.startswith(BOM):
+        return _utf8(data[len(BOM) :], file_name, errors, "filen är märkt som UTF-8")
+    row, label = _format_label(data)
+    if label.upper() in ("", "PC8"):
+        if not data.isascii():
+            try:
+                return data.decode("utf-8")  # UTF-8 labelled PC8, or not labelled
+            except UnicodeDecodeError:
+                pass
+        return data.decode("cp437")
+    if label.upper() in ("UTF-8", "UTF8"):
+        return _utf8(data, file_name, errors, "#FORMAT säger UTF-8")
+    errors.add(
+        "okänd teckenkodning: en SIE-fil skrivs i PC8 (standarden, #FORMAT PC8) eller UTF-8 "
+        "(#FORMAT UTF-8). Exportera filen igen med en av dem.",
+        row=row,
+        column="#FORMAT",
+        value=label,
+    )
+    return ""
+
+
+def _utf8(data: bytes, file_name: str, errors: ErrorList, claim: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        errors.add(
+            f"{claim} men har en ogiltig byte {data[exc.start]:#04x}.",
+            row=data.count(b"\n", 0, exc.start) + 1,
+        )
+        return ""
+
+
+def _format_label(data: bytes) -> tuple[int | None, str]:
+    """(row, value) of the `#FORMAT` line, (None, "") when there is none."""
+    position = data.find(b"#FORMAT")
+    while position >= 0:
+        line_start = data.rfind(b"\n", 0, position) + 1
+        if not data[line_start:position].strip(b" \t\r"):
+            line_end = data.find(b"\n", position)
+            line = data[position : line_end if line_end >= 0 else len(data)]
+            fields = tokens(line[: MAX_LINE_CHARS + 1].decode("latin-1").strip())
+            if fields[0] == "#FORMAT":
+                value = fields[1] if len(fields) > 1 else ""
+                return data.count(b"\n", 0, position) + 1, value
+        position = data.find(b"#FORMAT", position + 1)
+    return None, ""
+
+
+def _is_sie5(text: str) -> bool:
+    head = text[:4000].lstrip("\ufeff \t\r\n")
+    return head.startswith("<") and "<Sie" in head
 
 
 class SieReader:
@@ -130,9 +180,9 @@ class SieReader:
         operation_dimension: int = 20,
         responsibility_dimension: int = 1,
     ) -> None:
-        self.lines = decode_sie(data).splitlines()
         self.file_name = file_name
         self.errors = errors
+        self.lines = decode_sie(data, file_name, errors).splitlines()
         self.operation_dimension = operation_dimension
         self.responsibility_dimension = responsibility_dimension
         self.skipped_balance_lines = 0
@@ -142,11 +192,7 @@ class SieReader:
         return self._position / max(len(self.lines), 1)
 
     def records(self) -> Iterator[LedgerRecord]:
-        labels = {line.split(maxsplit=1)[0] for line in self.lines[:200] if line.startswith("#")}
-        if not labels & {"#FLAGGA", "#SIETYP", "#FORMAT", "#PROGRAM", "#RAR"}:
-            self.errors.add("filen är ingen SIE-fil (saknar #FLAGGA, #SIETYP och #RAR).")
-            return
-        if not self._lines_fit():
+        if self.errors or not self._is_sie() or not self._lines_fit():
             return
         years = self._years()
         has_postings = any(line.lstrip().startswith("#TRANS") for line in self.lines)
@@ -181,6 +227,19 @@ class SieReader:
                 self._balance(fields, number, balances, years)
         yield from self._balances(balances)
 
+    def _is_sie(self) -> bool:
+        if _is_sie5("\n".join(line[:4000] for line in self.lines[:20])):
+            self.errors.add(
+                "SIE 5 (XML) kan inte läsas ännu. Exportera SIE 4 (eller SIE 2 eller 3 med "
+                "periodsaldon) ur ekonomisystemet och läs in den filen."
+            )
+            return False
+        labels = {line.split(maxsplit=1)[0] for line in self.lines[:200] if line.startswith("#")}
+        if not labels & {"#FLAGGA", "#SIETYP", "#FORMAT", "#PROGRAM", "#RAR"}:
+            self.errors.add("filen är ingen SIE-fil (saknar #FLAGGA, #SIETYP och #RAR).")
+            return False
+        return True
+
     def _lines_fit(self) -> bool:
         for number, line in enumerate(self.lines, start=1):
             if len(line) > MAX_LINE_CHARS:
@@ -201,13 +260,7 @@ class SieReader:
                 continue
             fields = tokens(line)
             if fields[0] == "#SIETYP":
-                if len(fields) > 1 and fields[1] != "4":
-                    self.errors.add(
-                        f"endast SIE typ 4 kan läsas in, filen är typ {fields[1]}.",
-                        row=number,
-                        column="#SIETYP",
-                        value=fields[1],
-                    )
+                self._check_type(fields, number)
             elif fields[0] == "#RAR":
                 date = _date(fields[2]) if len(fields) > 2 else None
                 if len(fields) < 3 or date is None or not _digits(fields[1].removeprefix("-")):
@@ -215,6 +268,18 @@ class SieReader:
                     continue
                 years[int(fields[1])] = date.year
         return years
+
+    def _check_type(self, fields: list[str], number: int) -> None:
+        if len(fields) < 2 or fields[1] in ("2", "3", "4"):
+            return
+        if fields[1] == "1":
+            message = (
+                "SIE typ 1 har bara årssaldon (#IB, #UB, #RES), inga belopp per månad. "
+                "Exportera SIE typ 2, 3 eller 4 (periodsaldon eller verifikationer)."
+            )
+        else:
+            message = f"okänd SIE-typ {fields[1]}; typ 2, 3 och 4 kan läsas in."
+        self.errors.add(message, row=number, column="#SIETYP", value=fields[1])
 
     def _open_voucher(self, fields: list[str], number: int) -> dict:
         date = _date(fields[3]) if len(fields) > 3 else None

@@ -141,21 +141,109 @@ def test_bad_amounts_dates_and_accounts_are_all_reported_with_their_line():
     ]
 
 
-def test_only_sie_type_4_is_read():
-    _, errors, _ = read(sie("", head=HEAD.replace("#SIETYP 4", "#SIETYP 1")))
+@pytest.mark.parametrize("sie_type", ["2", "3", "4"])
+def test_sie_types_2_3_and_4_carry_period_balances_and_are_read(sie_type):
+    body = '#PSALDO 0 202303 4610 {20 "575"} 10.00\n#PBUDGET 0 202303 4610 {20 "575"} 12.00\n'
 
-    assert texts(errors) == [
-        "huvudbok.se, rad 5, kolumn #SIETYP, värde ”1”: endast SIE typ 4 kan läsas in, "
-        "filen är typ 1."
+    records, errors, _ = read(sie(body, head=HEAD.replace("#SIETYP 4", f"#SIETYP {sie_type}")))
+
+    assert not errors
+    assert [(r.measure, r.amount) for r in records] == [
+        (Measure.ACTUAL, Decimal("10.00")),
+        (Measure.BUDGET, Decimal("12.00")),
     ]
 
 
-def test_pc8_names_and_utf8_files_without_format_are_both_read():
-    utf8_head = HEAD.replace("#FORMAT PC8\n", "")
-    for data in (sie(VOUCHERS), sie(VOUCHERS, head=utf8_head, encoding="utf-8")):
-        records, errors, _ = read(data)
-        assert not errors
-        assert len(records) == 2
+@pytest.mark.parametrize(
+    "sie_type, message",
+    [
+        (
+            "1",
+            "SIE typ 1 har bara årssaldon (#IB, #UB, #RES), inga belopp per månad. "
+            "Exportera SIE typ 2, 3 eller 4 (periodsaldon eller verifikationer).",
+        ),
+        ("5", "okänd SIE-typ 5; typ 2, 3 och 4 kan läsas in."),
+    ],
+)
+def test_sie_type_1_with_only_year_balances_and_unknown_types_are_refused(sie_type, message):
+    head = HEAD.replace("#SIETYP 4", f"#SIETYP {sie_type}")
+
+    _, errors, _ = read(sie("#RES 0 4610 100.00\n", head=head))
+
+    assert texts(errors) == [f"huvudbok.se, rad 5, kolumn #SIETYP, värde ”{sie_type}”: {message}"]
+
+
+def test_a_sie_5_xml_file_is_refused_with_a_message_that_names_it(db, amn, tmp_path):
+    path = tmp_path / "export.sie"
+    path.write_bytes(
+        b'<?xml version="1.0" encoding="UTF-8"?>\r\n'
+        b'<Sie xmlns="http://www.sie.se/sie5"><FileInfo/></Sie>\r\n'
+    )
+
+    result = import_ledger_file(amn, path)
+
+    assert result.status == ImportStatus.REFUSED
+    assert [error["text"] for error in result.errors] == [
+        "export.sie: SIE 5 (XML) kan inte läsas ännu. Exportera SIE 4 (eller SIE 2 eller 3 "
+        "med periodsaldon) ur ekonomisystemet och läs in den filen."
+    ]
+
+
+SWEDISH = "ÅÄÖ åäö"
+LETTERS_BODY = f"""#VER A 1 20230131 "Åby"
+{{
+#TRANS 4610 {{1 "{SWEDISH}" 20 "575"}} 10.00
+#TRANS 1930 {{}} -10.00
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    "format_line, encoding, bom",
+    [
+        ("#FORMAT PC8\n", "cp437", False),
+        ("", "cp437", False),  # no #FORMAT: the standard's PC8
+        ("#FORMAT UTF-8\n", "utf-8", False),
+        ("#FORMAT UTF8\n", "utf-8", False),
+        ("#FORMAT PC8\n", "utf-8", False),  # UTF-8 labelled PC8
+        ("", "utf-8", False),
+        ("#FORMAT PC8\n", "utf-8", True),
+    ],
+)
+def test_swedish_letters_are_read_in_the_encoding_the_file_is_written_in(
+    format_line, encoding, bom
+):
+    head = HEAD.replace("#FORMAT PC8\n", format_line)
+    data = (b"\xef\xbb\xbf" if bom else b"") + sie(LETTERS_BODY, head=head, encoding=encoding)
+
+    records, errors, _ = read(data)
+
+    assert not errors
+    assert [r.responsibility for r in records] == [SWEDISH]
+
+
+def test_an_unknown_format_is_refused_naming_its_row():
+    head = HEAD.replace("#FORMAT PC8", "#FORMAT ISO-8859-1")
+
+    records, errors, _ = read(sie(LETTERS_BODY, head=head, encoding="latin-1"))
+
+    assert records == []
+    assert texts(errors) == [
+        "huvudbok.se, rad 3, kolumn #FORMAT, värde ”ISO-8859-1”: okänd teckenkodning: en "
+        "SIE-fil skrivs i PC8 (standarden, #FORMAT PC8) eller UTF-8 (#FORMAT UTF-8). Exportera "
+        "filen igen med en av dem."
+    ]
+
+
+def test_a_file_labelled_utf8_that_is_not_is_refused_naming_the_byte_and_row():
+    head = HEAD.replace("#FORMAT PC8", "#FORMAT UTF-8")
+
+    records, errors, _ = read(sie(LETTERS_BODY, head=head, encoding="cp437"))
+
+    assert records == []
+    assert texts(errors) == [
+        "huvudbok.se, rad 6: #FORMAT säger UTF-8 men har en ogiltig byte 0x94."
+    ]
 
 
 def test_the_verksamhet_dimension_is_chosen_in_the_import_profile():
