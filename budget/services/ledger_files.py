@@ -42,6 +42,8 @@ class LedgerRecord(NamedTuple):
     project: str
     amount: Decimal
     sheet: str = ""
+    # What a SIE account's object lines leave of its total: booked without an object.
+    remainder: bool = False
 
 
 @dataclass(frozen=True, slots=True)

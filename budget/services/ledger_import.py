@@ -349,6 +349,8 @@ class _Staged:
     # (row id, measure, month) → [net, intäkter]
     sums: dict[tuple[int, str, int], list[Decimal]] = field(default_factory=dict)
     unknown: dict[tuple[int, str, str], list] = field(default_factory=dict)
+    # SIE remainders no row takes: (year, month, measure, account) → [row, amount]
+    unassigned: dict[tuple[int, int, str, str], list] = field(default_factory=dict)
     missing_years: dict[int, int] = field(default_factory=dict)
 
 
@@ -392,6 +394,10 @@ def _map_and_write(
             continue
         row = resolve(year, record.responsibility, record.operation_code)
         if row is None:
+            if record.remainder:
+                key = (year, record.month, record.measure, record.account)
+                staged.unassigned[key] = [record.source_row, record.amount]
+                continue
             key = (year, record.responsibility, record.operation_code)
             if key in staged.unknown:
                 staged.unknown[key][2] += 1
@@ -452,6 +458,18 @@ def _report_unmapped(ledger_import: LedgerImport, staged: _Staged, errors: Error
             row=row,
             column="Ansvar/Verksamhet",
             value=operation or responsibility,
+        )
+    for (year, month, measure, account), (row, amount) in sorted(staged.unassigned.items()):
+        balance = "saldo" if measure == Measure.ACTUAL else "budget"
+        errors.add(
+            f"konto {account}: {format_swedish(amount, 2)} kr av kontots {balance} för "
+            f"{MONTH_NAMES[month - 1]} {year} saknar objekt (varken ansvar eller verksamhet) "
+            f"och kan inte föras till någon rad i {code}s driftsammandrag {year}. Objektraderna "
+            "täcker inte kontots totalbelopp: exportera filen med ansvar eller verksamhet på "
+            "hela beloppet.",
+            row=row,
+            column="#PSALDO" if measure == Measure.ACTUAL else "#PBUDGET",
+            value=account,
         )
 
 

@@ -8,12 +8,15 @@ What is read (SIE types 2, 3 and 4):
   (SIE 2 writes them per account, SIE 3 and 4 per account and per object). A balance is
   written once as a total (empty object list `{}`) and again per object: the lines
   carrying the verksamhet dimension are used, else those carrying ansvar, else the total,
-  and never two of them. Where a total exists, the chosen lines must add up to it.
+  and never two of them. What the chosen object lines leave of the total is an amount
+  booked without an object: a line with no ansvar and no verksamhet, mapped like any such
+  line.
 - When a file holds both postings and `#PSALDO` balances they describe the same money,
   so the postings are used and the balances left out.
 
 SIE 1 carries only year balances and is refused; SIE 5 is XML and refused with a hint.
-Result accounts only: balance accounts (classes 1–2) are counted and left out.
+Result accounts only: balance accounts (classes 1–2) are counted and left out, their
+object lines (`#OIB`, `#OUB`, `#PSALDO`) never checked.
 
 Characters: `#FORMAT PC8` (the standard's only value, also when `#FORMAT` is missing) is
 CP437, but a file that is valid UTF-8 with letters beyond ASCII is UTF-8 whatever its label
@@ -30,7 +33,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from amn.lib.money import format_swedish
-from budget.models import Measure
+from budget.models import Measure, is_balance_account
 from budget.services.ledger_files import ErrorList, LedgerRecord, to_amount
 
 # SIE 4 names dimension 6 "projekt".
@@ -363,6 +366,8 @@ class SieReader:
         balances[key].append((number, objects(fields[4]), amount))
 
     def _balances(self, balances: dict) -> Iterator[LedgerRecord]:
+        """Per account and month: the chosen object lines, and what they leave of the
+        account's total as a line without objects."""
         for (measure, year, month, account), lines in balances.items():
             totals = [line for line in lines if not line[1]]
             chosen = [line for line in lines if self.operation_dimension in line[1]] or [
@@ -370,24 +375,23 @@ class SieReader:
             ]
             if not chosen:
                 chosen = totals
-            elif totals and sum(line[2] for line in chosen) != totals[0][2]:
-                self.errors.add(
-                    f"objektraderna för konto {account} period {year}{month:02d} summerar till "
-                    f"{format_swedish(sum(line[2] for line in chosen), 2)} kr men totalraden "
-                    f"säger {format_swedish(totals[0][2], 2)} kr.",
-                    row=totals[0][0],
-                    column="#PSALDO" if measure == Measure.ACTUAL else "#PBUDGET",
-                )
-                continue
             for number, found, amount in chosen:
                 record = self._record(number, year, month, measure, account, found)
                 if record is not None:
                     yield record._replace(amount=amount)
+            if not totals or chosen is totals or is_balance_account(account):
+                continue
+            number, _, total = totals[0]
+            rest = total - sum(line[2] for line in chosen)
+            if rest:
+                yield LedgerRecord(
+                    number, year, month, measure, account, "", "", "", "", rest, remainder=True
+                )
 
     def _record(
         self, number: int, year: int, month: int, measure: str, account: str, found: dict
     ) -> LedgerRecord | None:
-        if account[0] in "12":
+        if is_balance_account(account):
             self.skipped_balance_lines += 1
             return None
         return LedgerRecord(

@@ -1,6 +1,7 @@
 """SIE 4 files, as Swedish ledger systems export them, through the import."""
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -101,16 +102,65 @@ def test_a_period_balance_counts_once_whether_written_as_total_or_per_object():
     ]
 
 
-def test_object_lines_that_do_not_add_up_to_their_total_are_refused():
+def test_what_the_object_lines_leave_of_an_accounts_total_is_a_line_without_objects():
     body = '#PSALDO 0 202303 4610 {} 1000.00\n#PSALDO 0 202303 4610 {20 "575"} 600.00\n'
 
     records, errors, _ = read(sie(body))
 
-    assert records == []
-    assert texts(errors) == [
-        "huvudbok.se, rad 15, kolumn #PSALDO: objektraderna för konto 4610 period 202303 "
-        "summerar till 600,00 kr men totalraden säger 1\u00a0000,00 kr."
+    assert not errors
+    assert [
+        (r.source_row, r.responsibility, r.operation_code, r.amount, r.remainder) for r in records
+    ] == [
+        (16, "", "575", Decimal("600.00"), False),
+        (15, "", "", Decimal("400.00"), True),
     ]
+
+
+def test_object_lines_of_balance_accounts_are_neither_checked_nor_read():
+    # As SIE 3 exports from BL Administration and Mamut write them: object lines of a
+    # balance account that do not add up to its total, and object balances.
+    body = """#OIB 0 1930 {1 "7100"} 7600.00
+#OUB 0 1930 {1 "7100"} 7600.00
+#PSALDO 0 202303 1930 {} -277000.00
+#PSALDO 0 202303 1930 {1 "7100"} 1063.00
+#PSALDO 0 202303 1930 {1 "7100"} 150000.00
+#PSALDO 0 202303 4610 {} 1000.00
+#PSALDO 0 202303 4610 {20 "575"} 1000.00
+"""
+    records, errors, reader = read(sie(body))
+
+    assert not errors
+    assert [(r.account, r.operation_code, r.amount) for r in records] == [
+        ("4610", "575", Decimal("1000.00"))
+    ]
+    assert reader.skipped_balance_lines == 2
+
+
+def test_a_remainder_that_no_row_takes_is_refused_naming_account_month_and_amount(
+    db, amn, tmp_path
+):
+    path = tmp_path / "huvudbok.se"
+    path.write_bytes(
+        sie(
+            '#PSALDO 0 202303 4610 {} 1000.00\n#PSALDO 0 202303 4610 {20 "575"} 600.00\n'
+            '#PBUDGET 0 202304 4610 {} 12345.00\n#PBUDGET 0 202304 4610 {20 "575"} 0.00\n'
+        )
+    )
+
+    result = import_ledger_file(amn, path)
+
+    assert result.status == ImportStatus.REFUSED
+    assert [error["text"] for error in result.errors] == [
+        "huvudbok.se, rad 15, kolumn #PSALDO, värde ”4610”: konto 4610: 400,00 kr av kontots "
+        "saldo för mars 2023 saknar objekt (varken ansvar eller verksamhet) och kan inte föras "
+        "till någon rad i AMNs driftsammandrag 2023. Objektraderna täcker inte kontots "
+        "totalbelopp: exportera filen med ansvar eller verksamhet på hela beloppet.",
+        "huvudbok.se, rad 17, kolumn #PBUDGET, värde ”4610”: konto 4610: 12\u00a0345,00 kr av "
+        "kontots budget för april 2023 saknar objekt (varken ansvar eller verksamhet) och kan "
+        "inte föras till någon rad i AMNs driftsammandrag 2023. Objektraderna täcker inte "
+        "kontots totalbelopp: exportera filen med ansvar eller verksamhet på hela beloppet.",
+    ]
+    assert not LedgerLine.objects.filter(ledger_import=result).exists()
 
 
 def test_postings_win_over_period_balances_of_the_same_money():
@@ -303,4 +353,75 @@ def test_a_line_longer_than_the_limit_is_refused_naming_its_row():
     assert texts(errors) == [
         "huvudbok.se, rad 15: raden är 10\u00a0020 tecken lång; en SIE-rad får vara högst "
         "10\u00a0000 tecken. Filen är skadad eller ingen riktig SIE-fil."
+    ]
+
+
+# Excerpts of real exports, transcribed byte for byte (CP437) from the SIE test files of
+# github.com/idstam/jsisie (sie_test_files/BL0001_typ2.SE, BL0001_typ3.SE,
+# MAMUT_SIE3_EXPORT.SE): accounts, object lines and balances as the systems wrote them.
+REAL = Path(__file__).parent / "sie"
+
+
+def read_real(name: str) -> tuple[list, ErrorList, SieReader]:
+    errors = ErrorList(name)
+    reader = SieReader((REAL / name).read_bytes(), name, errors)
+    return list(reader.records()), errors, reader
+
+
+def lines(records) -> list[tuple]:
+    return [
+        (r.measure, r.year, r.month, r.account, r.responsibility, r.amount, r.remainder)
+        for r in records
+    ]
+
+
+def test_a_real_sie_2_export_of_bl_administration_is_read():
+    records, errors, reader = read_real("bl-administration-typ2.se")
+
+    assert not errors
+    assert lines(records) == [
+        (Measure.ACTUAL, 2009, 11, "3010", "", Decimal("-1000.00"), False),
+        (Measure.ACTUAL, 2010, 1, "3010", "", Decimal("-7200.00"), False),
+        (Measure.ACTUAL, 2009, 7, "4010", "", Decimal("1400.00"), False),
+        (Measure.ACTUAL, 2010, 1, "4010", "", Decimal("5412.80"), False),
+        (Measure.BUDGET, 2009, 7, "3010", "", Decimal("-100000.00"), False),
+        (Measure.BUDGET, 2009, 7, "4010", "", Decimal("50000.00"), False),
+    ]
+    assert reader.skipped_balance_lines == 1
+
+
+def test_a_real_sie_3_export_of_bl_administration_reads_objects_and_their_remainders():
+    # Its balance accounts' object lines do not add up (1510: 1 063 of 251 174), and in
+    # January 2010 ansvar 1 holds 6 400 of account 3010's 7 200: 800 kr without an object.
+    records, errors, reader = read_real("bl-administration-typ3.se")
+
+    assert not errors
+    assert lines(records) == [
+        (Measure.ACTUAL, 2009, 11, "3010", "", Decimal("-1000.00"), False),
+        (Measure.ACTUAL, 2010, 1, "3010", "1", Decimal("-6400.00"), False),
+        (Measure.ACTUAL, 2010, 1, "3010", "", Decimal("-800.00"), True),
+        (Measure.ACTUAL, 2010, 6, "3010", "1", Decimal("-20000.00"), False),
+        (Measure.ACTUAL, 2009, 7, "4010", "1", Decimal("1400.00"), False),
+        (Measure.ACTUAL, 2010, 1, "4010", "1", Decimal("2800.00"), False),
+        (Measure.ACTUAL, 2010, 1, "4010", "", Decimal("2612.80"), True),
+        (Measure.ACTUAL, 2010, 1, "4610", "1", Decimal("5000.00"), False),
+        (Measure.ACTUAL, 2010, 3, "5800", "1", Decimal("400.00"), False),
+        (Measure.ACTUAL, 2010, 3, "5800", "", Decimal("400.00"), True),
+        (Measure.BUDGET, 2009, 7, "3010", "", Decimal("-100000.00"), False),
+        (Measure.BUDGET, 2009, 7, "4010", "", Decimal("50000.00"), False),
+    ]
+    assert reader.skipped_balance_lines == 4
+
+
+def test_a_real_sie_3_export_of_mamut_with_tabs_and_a_quoted_format_is_read():
+    records, errors, _ = read_real("mamut-typ3.se")
+
+    assert not errors
+    assert lines(records) == [
+        (Measure.ACTUAL, 2010, 1, "3054", "", Decimal("0"), False),
+        (Measure.ACTUAL, 2010, 2, "3054", "2", Decimal("-4200.00"), False),
+        (Measure.ACTUAL, 2010, 2, "3054", "", Decimal("3000.00"), True),
+        (Measure.ACTUAL, 2010, 12, "3054", "2", Decimal("-600.00"), False),
+        (Measure.ACTUAL, 2010, 10, "5910", "", Decimal("0"), False),
+        (Measure.ACTUAL, 2010, 11, "5910", "", Decimal("40000.00"), False),
     ]
