@@ -123,7 +123,7 @@ def test_a_400_kb_line_of_opening_braces_is_refused_in_well_under_a_second(piece
     ]
 
 
-@pytest.mark.parametrize("piece", ["{", "{ ", '"', '\\"', '{1 "', "{1 }"])
+@pytest.mark.parametrize("piece", ["{", "{ ", "x\t", "\\", '"', '\\"', '{1 "', "{1 }"])
 def test_the_tokenizer_is_linear_even_on_a_400_kb_line(piece):
     line = "#TRANS 4610 " + piece * (400_000 // len(piece))
 
