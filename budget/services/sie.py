@@ -42,6 +42,8 @@ PROJECT_DIMENSION = 6
 # few objects); a longer one is damage or an attack, and refused.
 MAX_LINE_CHARS = 10_000
 BOM = b"\xef\xbb\xbf"
+# Where #FORMAT is looked for: the header, before the first account or voucher.
+HEADER_BYTES = 65_536
 
 
 def tokens(line: str) -> list[str]:
@@ -153,18 +155,24 @@ def _utf8(data: bytes, file_name: str, errors: ErrorList, claim: str) -> str:
 
 
 def _format_label(data: bytes) -> tuple[int | None, str]:
-    """(row, value) of the `#FORMAT` line, (None, "") when there is none."""
-    position = data.find(b"#FORMAT")
+    """(row, value) of the `#FORMAT` line among the file's first HEADER_BYTES (the standard
+    puts it second, after #FLAGGA); (None, "") when there is none."""
+    head = data[:HEADER_BYTES]
+    position = head.find(b"#FORMAT")
     while position >= 0:
-        line_start = data.rfind(b"\n", 0, position) + 1
-        if not data[line_start:position].strip(b" \t\r"):
+        # At the start of a line (after blanks at most)? Looking back over the blanks only
+        # keeps this linear however many times "#FORMAT" stands inside lines.
+        before = position
+        while before > 0 and data[before - 1] in b" \t\r":
+            before -= 1
+        if before == 0 or data[before - 1] == 0x0A:
             line_end = data.find(b"\n", position)
             line = data[position : line_end if line_end >= 0 else len(data)]
             fields = tokens(line[: MAX_LINE_CHARS + 1].decode("latin-1").strip())
             if fields[0] == "#FORMAT":
                 value = fields[1] if len(fields) > 1 else ""
                 return data.count(b"\n", 0, position) + 1, value
-        position = data.find(b"#FORMAT", position + 1)
+        position = head.find(b"#FORMAT", position + 1)
     return None, ""
 
 

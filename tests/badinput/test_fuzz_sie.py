@@ -123,6 +123,20 @@ def test_a_400_kb_line_of_opening_braces_is_refused_in_well_under_a_second(piece
     ]
 
 
+def test_a_400_kb_line_full_of_format_labels_is_refused_in_well_under_a_second():
+    data = b"x#FORMAT" * 50_000 + b"\n" + VALID
+
+    started = time.perf_counter()
+    _, errors = read_all(data)
+    elapsed = time.perf_counter() - started
+
+    assert elapsed < 0.2
+    assert [error["text"] for error in errors.as_list()] == [
+        "fuzz.se, rad 1: raden är 400\u00a0000 tecken lång; en SIE-rad får vara högst "
+        "10\u00a0000 tecken. Filen är skadad eller ingen riktig SIE-fil."
+    ]
+
+
 @pytest.mark.parametrize("piece", ["{", "{ ", "x\t", "\\", '"', '\\"', '{1 "', "{1 }"])
 def test_the_tokenizer_is_linear_even_on_a_400_kb_line(piece):
     line = "#TRANS 4610 " + piece * (400_000 // len(piece))
