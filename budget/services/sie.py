@@ -119,10 +119,10 @@ def objects(text: str) -> dict[int, str] | None:
         return None
 
 
-def decode_sie(data: bytes, file_name: str, errors: ErrorList) -> str:
+def decode_sie(data: bytes, errors: ErrorList) -> str:
     """The file's text by its `#FORMAT`; an error (and "") when it cannot be read."""
     if data.startswith(BOM):
-        return _utf8(data[len(BOM) :], file_name, errors, "filen är märkt som UTF-8")
+        return _utf8(data[len(BOM) :], errors, "filen är märkt som UTF-8 (BOM)")
     row, label = _format_label(data)
     if label.upper() in ("", "PC8"):
         if not data.isascii():
@@ -132,7 +132,7 @@ def decode_sie(data: bytes, file_name: str, errors: ErrorList) -> str:
                 pass
         return data.decode("cp437")
     if label.upper() in ("UTF-8", "UTF8"):
-        return _utf8(data, file_name, errors, "#FORMAT säger UTF-8")
+        return _utf8(data, errors, "filen är märkt #FORMAT UTF-8")
     errors.add(
         "okänd teckenkodning: en SIE-fil skrivs i PC8 (standarden, #FORMAT PC8) eller UTF-8 "
         "(#FORMAT UTF-8). Exportera filen igen med en av dem.",
@@ -143,7 +143,7 @@ def decode_sie(data: bytes, file_name: str, errors: ErrorList) -> str:
     return ""
 
 
-def _utf8(data: bytes, file_name: str, errors: ErrorList, claim: str) -> str:
+def _utf8(data: bytes, errors: ErrorList, claim: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -193,7 +193,7 @@ class SieReader:
     ) -> None:
         self.file_name = file_name
         self.errors = errors
-        self.lines = decode_sie(data, file_name, errors).splitlines()
+        self.lines = decode_sie(data, errors).splitlines()
         self.operation_dimension = operation_dimension
         self.responsibility_dimension = responsibility_dimension
         self.skipped_balance_lines = 0

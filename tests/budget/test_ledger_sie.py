@@ -292,7 +292,7 @@ def test_a_file_labelled_utf8_that_is_not_is_refused_naming_the_byte_and_row():
 
     assert records == []
     assert texts(errors) == [
-        "huvudbok.se, rad 6: #FORMAT säger UTF-8 men har en ogiltig byte 0x94."
+        "huvudbok.se, rad 6: filen är märkt #FORMAT UTF-8 men har en ogiltig byte 0x94."
     ]
 
 
