@@ -754,3 +754,8 @@ class LedgerLine(models.Model):
 def is_revenue_account(account: str) -> bool:
     """Kommun-Bas: class 3 is intäkter; classes 4–9 are kostnader."""
     return account.startswith("3")
+
+
+def is_balance_account(account: str) -> bool:
+    """Kommun-Bas: classes 1–2 are balance accounts, never imported into a driftsammandrag."""
+    return account.startswith(("1", "2"))

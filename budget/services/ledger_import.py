@@ -355,6 +355,8 @@ class _Staged:
     # (row id, measure, month) → [net, intäkter]
     sums: dict[tuple[int, str, int], list[Decimal]] = field(default_factory=dict)
     unknown: dict[tuple[int, str, str], list] = field(default_factory=dict)
+    # SIE remainders no row takes: (year, month, measure, account) → [row, amount]
+    unassigned: dict[tuple[int, int, str, str], list] = field(default_factory=dict)
     missing_years: dict[int, int] = field(default_factory=dict)
 
 
@@ -401,6 +403,10 @@ def _map_and_write(
             continue
         row = resolve(year, record.responsibility, record.operation_code)
         if row is None:
+            if record.remainder:
+                key = (year, record.month, record.measure, record.account)
+                staged.unassigned[key] = [record.source_row, record.amount]
+                continue
             key = (year, record.responsibility, record.operation_code)
             if key in staged.unknown:
                 staged.unknown[key][2] += 1
@@ -457,24 +463,51 @@ def _report_unmapped(ledger_import: LedgerImport, staged: _Staged, errors: Error
             "rader i administrationen först, eller kontrollera perioderna i filen."
         )
     for (year, responsibility, operation), (sheet, row, count) in sorted(staged.unknown.items()):
-        codes = " och ".join(
+        codes = [
             text
             for text in (
                 f"ansvar {quoted(responsibility)}" if responsibility else "",
                 f"verksamhet {quoted(operation)}" if operation else "",
             )
             if text
-        )
-        more = f" (och {count - 1} rader till med samma koder)" if count > 1 else ""
+        ]
+        summary = f"{code}s driftsammandrag {year}"
+        if codes:
+            more = f" (och {_more_lines(count)} med samma koder)" if count > 1 else ""
+            message = (
+                f"{'koderna' if len(codes) > 1 else 'koden'} {' och '.join(codes)} hör inte "
+                f"till någon rad i {summary}{more}. Lägg till en kodmappning i administrationen."
+            )
+        else:
+            more = f" (och {_more_lines(count)} utan koder)" if count > 1 else ""
+            message = (
+                f"raden saknar både ansvar och verksamhet och kan inte föras till någon rad i "
+                f"{summary}{more}. Ange ansvar eller verksamhet på raden i ekonomisystemet."
+            )
         errors.add(
-            f"okänd kod: {codes or 'varken ansvar eller verksamhet'} hör inte till någon rad i "
-            f"{code}s driftsammandrag {year}{more}. Lägg till en kodmappning i "
-            "administrationen.",
+            message,
             sheet=sheet,
             row=row,
             column="Ansvar/Verksamhet",
             value=operation or responsibility,
         )
+    for (year, month, measure, account), (row, amount) in sorted(staged.unassigned.items()):
+        balance = "saldo" if measure == Measure.ACTUAL else "budget"
+        errors.add(
+            f"konto {account}: {format_swedish(amount, 2)} kr av kontots {balance} för "
+            f"{MONTH_NAMES[month - 1]} {year} saknar objekt (varken ansvar eller verksamhet) "
+            f"och kan inte föras till någon rad i {code}s driftsammandrag {year}. Objektraderna "
+            "täcker inte kontots totalbelopp: exportera filen med ansvar eller verksamhet på "
+            "hela beloppet.",
+            row=row,
+            column="#PSALDO" if measure == Measure.ACTUAL else "#PBUDGET",
+            value=account,
+        )
+
+
+def _more_lines(count: int) -> str:
+    """ "1 rad till", "2 rader till": the lines beyond the first one named."""
+    return f"{count - 1} {'rad' if count == 2 else 'rader'} till"
 
 
 def _preview(committee: Committee, staged: _Staged, reader: LedgerReader) -> dict:

@@ -34,7 +34,7 @@ REFUSALS: dict[str, list[str]] = {
         "beloppet är inte ett tal."
     ],
     "okand-verksamhet.csv": [
-        "okand-verksamhet.csv, rad 2, kolumn Ansvar/Verksamhet, värde ”999”: okänd kod: "
+        "okand-verksamhet.csv, rad 2, kolumn Ansvar/Verksamhet, värde ”999”: koden "
         "verksamhet ”999” hör inte till någon rad i AMNs driftsammandrag 2023. Lägg till en "
         "kodmappning i administrationen."
     ],
@@ -92,7 +92,7 @@ REFUSALS: dict[str, list[str]] = {
         "beloppet är inte ett tal.",
         "formler-i-celler.csv, rad 3, kolumn 2 (Konto), värde ”=4610”: "
         "kontot är inte ett kontonummer.",
-        "formler-i-celler.csv, rad 5, kolumn Ansvar/Verksamhet, värde ”@575”: okänd kod: "
+        "formler-i-celler.csv, rad 5, kolumn Ansvar/Verksamhet, värde ”@575”: koden "
         "verksamhet ”@575” hör inte till någon rad i AMNs driftsammandrag 2023. Lägg till en "
         "kodmappning i administrationen.",
     ],
