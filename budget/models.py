@@ -458,6 +458,9 @@ class InvestmentPlanAmount(models.Model):
 class LedgerDimension(models.TextChoices):
     OPERATION = "verksamhet", "Verksamhet"
     RESPONSIBILITY = "ansvar", "Ansvar"
+    # Amounts booked on neither (a line with no codes, or the part of an SIE account's
+    # balance that its object lines do not cover): mapped with an empty code.
+    NONE = "utan_kod", "Utan ansvar och verksamhet"
 
 
 class LedgerCodeMapping(models.Model):
@@ -474,7 +477,12 @@ class LedgerCodeMapping(models.Model):
     )
     year = models.PositiveSmallIntegerField("gäller från år")
     dimension = models.CharField("dimension", max_length=12, choices=LedgerDimension.choices)
-    code = models.CharField("kod", max_length=40)
+    code = models.CharField(
+        "kod",
+        max_length=40,
+        blank=True,
+        help_text="Tom för dimensionen utan ansvar och verksamhet.",
+    )
     row = models.ForeignKey(
         SummaryRow,
         models.CASCADE,
@@ -505,6 +513,12 @@ class LedgerCodeMapping(models.Model):
             raise ValidationError(
                 {"row": f"Raden hör till år {self.row.year}; mappningen gäller från {self.year}."}
             )
+        if self.dimension == LedgerDimension.NONE and self.code:
+            raise ValidationError(
+                {"code": "Rader utan ansvar och verksamhet har ingen kod: lämna fältet tomt."}
+            )
+        if self.dimension and self.dimension != LedgerDimension.NONE and not self.code:
+            raise ValidationError({"code": "Ange koden."})
 
 
 class ImportProfileQuerySet(models.QuerySet):

@@ -181,15 +181,18 @@ class RowResolver:
     def resolve(self, year: int, responsibility: str, operation: str) -> SummaryRow | None:
         key = (year, responsibility, operation)
         if key not in self.cache:
-            self.cache[key] = (
-                self._mapped(LedgerDimension.RESPONSIBILITY, responsibility, year)
-                or self._mapped(LedgerDimension.OPERATION, operation, year)
-                or self.by_code.get((year, operation))
-            )
+            if responsibility or operation:
+                self.cache[key] = (
+                    self._mapped(LedgerDimension.RESPONSIBILITY, responsibility, year)
+                    or self._mapped(LedgerDimension.OPERATION, operation, year)
+                    or self.by_code.get((year, operation))
+                )
+            else:
+                self.cache[key] = self._mapped(LedgerDimension.NONE, "", year)
         return self.cache[key]
 
     def _mapped(self, dimension: str, code: str, year: int) -> SummaryRow | None:
-        if not code:
+        if not code and dimension != LedgerDimension.NONE:
             return None
         # The newest mapping from this year or before holds; in a later year it points
         # at its row's successor.
@@ -482,7 +485,9 @@ def _report_unmapped(ledger_import: LedgerImport, staged: _Staged, errors: Error
             more = f" (och {_more_lines(count)} utan koder)" if count > 1 else ""
             message = (
                 f"raden saknar både ansvar och verksamhet och kan inte föras till någon rad i "
-                f"{summary}{more}. Ange ansvar eller verksamhet på raden i ekonomisystemet."
+                f"{summary}{more}. Ange ansvar eller verksamhet på raden i ekonomisystemet, "
+                "eller lägg till en kodmappning för dimensionen ”Utan ansvar och verksamhet” "
+                "i administrationen."
             )
         errors.add(
             message,
@@ -497,8 +502,9 @@ def _report_unmapped(ledger_import: LedgerImport, staged: _Staged, errors: Error
             f"konto {account}: {format_swedish(amount, 2)} kr av kontots {balance} för "
             f"{MONTH_NAMES[month - 1]} {year} saknar objekt (varken ansvar eller verksamhet) "
             f"och kan inte föras till någon rad i {code}s driftsammandrag {year}. Objektraderna "
-            "täcker inte kontots totalbelopp: exportera filen med ansvar eller verksamhet på "
-            "hela beloppet.",
+            "täcker inte kontots totalbelopp. Lägg till en kodmappning för dimensionen ”Utan "
+            "ansvar och verksamhet” i administrationen, eller exportera filen med ansvar eller "
+            "verksamhet på hela beloppet.",
             row=row,
             column="#PSALDO" if measure == Measure.ACTUAL else "#PBUDGET",
             value=account,

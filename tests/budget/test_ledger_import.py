@@ -261,7 +261,8 @@ def test_it_tells_codes_that_no_row_takes_from_lines_without_any_code(db, amn, t
     assert errors == [
         "koder.csv, rad 3, kolumn Ansvar/Verksamhet: raden saknar både ansvar och verksamhet "
         "och kan inte föras till någon rad i AMNs driftsammandrag 2023 (och 2 rader till utan "
-        "koder). Ange ansvar eller verksamhet på raden i ekonomisystemet.",
+        "koder). Ange ansvar eller verksamhet på raden i ekonomisystemet, eller lägg till en "
+        "kodmappning för dimensionen ”Utan ansvar och verksamhet” i administrationen.",
         "koder.csv, rad 2, kolumn Ansvar/Verksamhet, värde ”999”: koderna ansvar ”123” och "
         "verksamhet ”999” hör inte till någon rad i AMNs driftsammandrag 2023. Lägg till en "
         "kodmappning i administrationen.",

@@ -5,7 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from budget.models import ImportStatus, LedgerLine, Measure, MonthlyAmount
+from budget.models import (
+    ImportStatus,
+    LedgerCodeMapping,
+    LedgerDimension,
+    LedgerLine,
+    Measure,
+    MonthlyAmount,
+    SummaryRow,
+)
 from budget.services.ledger_files import ErrorList
 from budget.services.ledger_import import import_ledger_file
 from budget.services.sie import MAX_LINE_CHARS, SieReader
@@ -154,13 +162,43 @@ def test_a_remainder_that_no_row_takes_is_refused_naming_account_month_and_amoun
         "huvudbok.se, rad 15, kolumn #PSALDO, värde ”4610”: konto 4610: 400,00 kr av kontots "
         "saldo för mars 2023 saknar objekt (varken ansvar eller verksamhet) och kan inte föras "
         "till någon rad i AMNs driftsammandrag 2023. Objektraderna täcker inte kontots "
-        "totalbelopp: exportera filen med ansvar eller verksamhet på hela beloppet.",
+        "totalbelopp. Lägg till en kodmappning för dimensionen ”Utan ansvar och verksamhet” i "
+        "administrationen, eller exportera filen med ansvar eller verksamhet på hela beloppet.",
         "huvudbok.se, rad 17, kolumn #PBUDGET, värde ”4610”: konto 4610: 12\u00a0345,00 kr av "
         "kontots budget för april 2023 saknar objekt (varken ansvar eller verksamhet) och kan "
         "inte föras till någon rad i AMNs driftsammandrag 2023. Objektraderna täcker inte "
-        "kontots totalbelopp: exportera filen med ansvar eller verksamhet på hela beloppet.",
+        "kontots totalbelopp. Lägg till en kodmappning för dimensionen ”Utan ansvar och "
+        "verksamhet” i administrationen, eller exportera filen med ansvar eller verksamhet på "
+        "hela beloppet.",
     ]
     assert not LedgerLine.objects.filter(ledger_import=result).exists()
+
+
+def test_a_remainder_goes_to_the_row_mapped_for_amounts_without_codes(db, amn, tmp_path):
+    # A controller names once which row takes what is booked on neither ansvar nor
+    # verksamhet; the object lines and the remainder then add up to the account's total.
+    other = SummaryRow.objects.get(
+        committee=amn, year=2023, label="100 - Nämnd- och styrelseverksamhet"
+    )
+    LedgerCodeMapping.objects.create(
+        committee=amn, year=2023, dimension=LedgerDimension.NONE, code="", row=other
+    )
+    path = tmp_path / "huvudbok.se"
+    path.write_bytes(
+        sie('#PSALDO 0 202303 4610 {} 1000.00\n#PSALDO 0 202303 4610 {20 "575"} 600.00\n')
+    )
+
+    result = import_ledger_file(amn, path)
+
+    assert result.status == ImportStatus.ACTIVE, result.errors
+    march = {
+        amount.row.label: amount.amount
+        for amount in MonthlyAmount.objects.filter(
+            row__committee=amn, row__year=2023, measure=Measure.ACTUAL, month=3
+        ).select_related("row")
+    }
+    assert march["575 - Ekonomiskt bistånd"] == Decimal("600.00")
+    assert march["100 - Nämnd- och styrelseverksamhet"] == Decimal("400.00")
 
 
 def test_postings_win_over_period_balances_of_the_same_money():
