@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
 
-from amn.models import AppendOnly, Change, ChangeSource, Committee, PublishedReport, ReportingPeriod
+from amn.models import AppendOnly, Change, ChangeSource, PublishedReport, ReportingPeriod
 from amn.services.history import Edit, record_changes
 from reports.services.publishing import publish_report
 
