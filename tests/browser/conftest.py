@@ -10,12 +10,10 @@ import os
 import shutil
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 
-from amn.db_triggers import drop_trigger_sql, trigger_sql
-from amn.models import AppendOnly
+from tests.append_only import append_only_lifted, append_only_models
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -55,20 +53,11 @@ def demo(transactional_db):
 @pytest.fixture(autouse=True)
 def append_only_rows_removed_after_each_test(transactional_db):
     """pytest-django empties SQLite with DELETE, which the triggers of the append-only
-    tables refuse (PostgreSQL is emptied with TRUNCATE): their rows go first, with the
-    triggers lifted for it."""
+    tables refuse (PostgreSQL is emptied with TRUNCATE): their rows go first."""
     yield
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        for model in apps.get_models():
-            if issubclass(model, AppendOnly):
-                table = model._meta.db_table
-                for statement in drop_trigger_sql(connection.vendor, table):
-                    cursor.execute(statement)
-                cursor.execute(f"DELETE FROM {table}")
-                for statement in trigger_sql(connection.vendor, table):
-                    cursor.execute(statement)
+    with append_only_lifted():
+        for model in append_only_models():
+            model._base_manager.all().delete()
 
 
 @pytest.fixture(scope="package", autouse=True)
