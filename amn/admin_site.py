@@ -7,6 +7,10 @@ foreign-key choice. Records of no nämnd (kommun, förvaltning, målområde …)
 for its own kommun but only administrators change them. A user who is only a nämnd member
 never reaches the admin, whatever its flags say.
 
+List filters are scoped like the rows: a scoped admin user's filters offer only the
+nämnder, periods, kommuner and values found in the rows it may see, and a user drop-down
+offers only the users holding a role in its nämnder.
+
 Every model admin registered on the site gets the scoping: `AmnAdminSite.register` puts
 `CommitteeScopedAdmin` in front of it, and the path from a model to its nämnd is found
 from the model's foreign keys, so a new model admin cannot be left unscoped. What an
@@ -16,6 +20,8 @@ admin user changes is kept in the history like any other change.
 from collections import deque
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
 from amn.models import ChangeSource, Committee, CommitteeMembership, Municipality, Role
@@ -71,6 +77,11 @@ class ScopedChoices:
     """Foreign-key and many-to-many choices limited to what the user may administer."""
 
     def _scoped_queryset(self, request, related_model, queryset):
+        if related_model is get_user_model():
+            base = queryset if queryset is not None else related_model._default_manager.all()
+            return base.filter(
+                committee_memberships__committee__in=committees_of(request)
+            ).distinct()
         related_admin = self.admin_site._registry.get(related_model)
         if isinstance(related_admin, CommitteeScopedAdmin):
             return related_admin.get_queryset(request)
@@ -103,6 +114,12 @@ class CommitteeScopedAdmin(ScopedChoices, admin.ModelAdmin):
     @property
     def municipality_path(self) -> str | None:
         return path_to(self.model, Municipality)
+
+    def get_list_filter(self, request):
+        list_filter = super().get_list_filter(request)
+        if request.user.is_superuser:
+            return list_filter
+        return [_scoped_filter(self.model, entry) for entry in list_filter]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -195,6 +212,33 @@ class CommitteeScopedAdmin(ScopedChoices, admin.ModelAdmin):
                 for name in dict.fromkeys([*before, *after])
             ],
         )
+
+
+class RowValuesFieldListFilter(admin.AllValuesFieldListFilter):
+    """The values found in the rows the user may see, also through a relation
+    ("period__year"), where Django's filter would list those of every row of the model."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = (
+            model_admin.get_queryset(request)
+            .distinct()
+            .order_by(field_path)
+            .values_list(field_path, flat=True)
+        )
+
+
+def _scoped_filter(model, entry):
+    """A list filter of `model` that offers only what the rows a scoped user sees hold."""
+    if not isinstance(entry, str):
+        return entry
+    field = get_fields_from_path(model, entry)[-1]
+    if field.is_relation:
+        return (entry, admin.RelatedOnlyFieldListFilter)
+    plain = not (field.choices or isinstance(field, (models.BooleanField, models.DateField)))
+    if "__" in entry and plain:
+        return (entry, RowValuesFieldListFilter)
+    return entry
 
 
 def _scoped_inline(inline):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 
 
 class RequestSizeLimitMiddleware:
@@ -31,3 +32,23 @@ class RequestSizeLimitMiddleware:
             )
             return HttpResponse(text, status=413)
         return self.get_response(request)
+
+
+class PrivateNoStoreMiddleware:
+    """Answers to a logged-in user are kept by no cache, the browser's included:
+    `Cache-Control: private, no-store` unless the view set its own.
+
+    Drafts, entry pages, the history and downloads of live figures show what only the
+    nämnd's staff may see and what is no longer true tomorrow; a shared computer's browser
+    cache or a proxy must not keep them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -408,10 +408,10 @@ class Change(AppendOnly):
     admin), never changed or removed: the history of a nämnd's report is kept whole.
     """
 
-    # Removing a whole nämnd (an administrator's deliberate act) removes its history with
-    # it; a single period with history cannot be removed.
+    # The database refuses to remove any line of the history (amn.db_triggers), so neither
+    # a nämnd nor a period nor a user with history can be removed: Django refuses first.
     committee = models.ForeignKey(
-        Committee, models.CASCADE, related_name="changes", verbose_name="nämnd"
+        Committee, models.PROTECT, related_name="changes", verbose_name="nämnd"
     )
     period = models.ForeignKey(
         ReportingPeriod,

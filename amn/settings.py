@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Inside authentication, so that it knows who is logged in when the answer passes.
+    "amn.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -179,15 +181,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for a username,
-# that username is refused for LOGIN_COOLOFF_MINUTES whichever address the attempts come
-# from (guessing one account's password), and so is an address after as many failures
-# for any usernames (trying one password on many accounts). A successful login clears the
-# count. Locked out: 429 and a page saying when to retry. Behind a proxy, set
-# TRUSTED_PROXY_COUNT so that the address is the client's, not the proxy's.
+# Login throttling (django-axes, amn.login_throttling): after LOGIN_FAILURE_LIMIT wrong
+# passwords a username is refused from that address for LOGIN_COOLOFF_MINUTES (guessing one
+# account's password); an address is refused after LOGIN_ADDRESS_FAILURE_LIMIT failures for
+# any usernames (one password tried on many accounts); a username is refused from every
+# address only after LOGIN_USERNAME_FAILURE_LIMIT failures counted at most
+# LOGIN_FAILURE_LIMIT per address (guessing spread over many addresses), so no single
+# address can lock another user out. A successful login clears only its own username's
+# failures from its own address. Locked out: 429 and a page saying when to retry. Behind a
+# proxy, set TRUSTED_PROXY_COUNT so that the address is the client's, not the proxy's.
+AXES_HANDLER = "amn.login_throttling.LoginThrottlingHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_USERNAME_FAILURE_LIMIT = env_int("LOGIN_USERNAME_FAILURE_LIMIT", 50)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "amn.client_address.client_address"

@@ -45,6 +45,7 @@ from budget.models import (
     RowKind,
     SummaryRow,
 )
+from demo.models import DemoUser
 from goals.models import (
     ActivityStatus,
     AssessmentPoint,
@@ -86,6 +87,8 @@ class DemoDataError(Exception):
 class DemoSummary:
     committee: Committee
     users: list[tuple[str, str, str]] = field(default_factory=list)
+    # Demo usernames taken by users the demo did not make, which it leaves untouched.
+    left_alone: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     published: list[str] = field(default_factory=list)
 
@@ -105,6 +108,7 @@ def load_demo(data_dir: Path = DATA_DIR, *, publish: bool = False) -> DemoSummar
     return DemoSummary(
         committee=loader.committee,
         users=loader.users,
+        left_alone=loader.left_alone,
         counts=loader.counts(),
         published=published,
     )
@@ -117,7 +121,12 @@ def publish_demo_reports(committee: Committee) -> list[str]:
     check before publishing cannot hold for them; these versions are published without
     it, by the demo controller, and say so. Reports published through the application are
     always checked."""
-    publisher = get_user_model().objects.get(username="controller")
+    publisher = get_user_model().objects.filter(username="controller", demo__isnull=False).first()
+    if publisher is None:
+        raise DemoDataError(
+            "Demoperioderna publiceras av demoanvändaren controller, men användarnamnet "
+            "controller tillhör en användare som demot inte har skapat. Kör utan --publish."
+        )
     published = []
     for period in ReportingPeriod.objects.filter(committee=committee, publications__isnull=True):
         version = publish_report(
@@ -136,6 +145,7 @@ class _Loader:
         self.data_dir = data_dir
         self.periods: dict[str, ReportingPeriod] = {}
         self.users: list[tuple[str, str, str]] = []
+        self.left_alone: list[str] = []
         self.file = ""
 
     # ----- reading -------------------------------------------------------------------
@@ -750,20 +760,19 @@ class _Loader:
     def load_users(self) -> None:
         user_model = get_user_model()
         for username, first_name, last_name, role in DEMO_USERS:
-            user, _ = user_model.objects.update_or_create(
-                username=username,
-                defaults={
-                    "first_name": first_name,
-                    "last_name": last_name,
-                    "is_staff": role is None,
-                    "is_superuser": role is None,
-                    "is_active": True,
-                },
-            )
+            user, created = user_model.objects.get_or_create(username=username)
+            if created:
+                DemoUser.objects.create(user=user)
+            elif not DemoUser.objects.filter(user=user).exists():
+                self.left_alone.append(username)  # made by someone else: not ours to reset
+                continue
+            user.first_name, user.last_name = first_name, last_name
+            user.is_staff = user.is_superuser = role is None
+            user.is_active = True
             password = demo_password(username)
             if not user.check_password(password):
                 user.set_password(password)
-                user.save(update_fields=["password"])
+            user.save()
             if role is not None:
                 CommitteeMembership.objects.get_or_create(
                     user=user, committee=self.committee, role=role

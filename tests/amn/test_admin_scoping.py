@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from amn.admin_site import CommitteeScopedAdmin, path_to
 from amn.models import (
+    Administration,
     Change,
     ChangeSource,
     Committee,
@@ -17,10 +18,14 @@ from amn.models import (
     ReportingPeriod,
     ReportText,
     Role,
+    Section,
+    SectionPlan,
 )
+from amn.services.history import Edit, record_changes
 from budget.models import MonthlyAmount, SummaryRow
 from goals.models import GoalAssessment
 from indicators.models import Indicator, IndicatorValue
+from tests.conftest import user_with_role
 
 SCOPED_CHANGELISTS = [
     ReportingPeriod,
@@ -177,3 +182,114 @@ def test_a_change_made_in_the_admin_is_kept_in_the_history(client, django_user_m
         text.period,
     )
     assert change.old == text.body.strip()
+
+
+# Filters and drop-downs ----------------------------------------------------------------
+
+ELSEWHERE = ["Norrköping", "Utbildningsnämnden", "norrkoping-controller", "=2031"]
+
+
+@pytest.fixture
+def elsewhere(other_committee, django_user_model, amn):
+    """Another kommun's nämnd with a period, a text, a förvaltning, a section plan, a
+    controller and history: none of their names may reach AMN's admin users."""
+    period = ReportingPeriod.objects.create(
+        committee=other_committee,
+        year=2031,
+        month=4,
+        kind=PeriodKind.INTERIM_1,
+        title="Delårsrapport Norrköping 2031",
+    )
+    ReportText.objects.create(period=period, section=Section.SUMMARY, body="Norrköpings text")
+    Administration.objects.create(
+        municipality=other_committee.municipality, code="UF", name="Utbildningsförv. Norrköping"
+    )
+    controller = user_with_role(
+        django_user_model, "norrkoping-controller", other_committee, Role.CONTROLLER
+    )
+    SectionPlan.objects.create(period=period, section=Section.SUMMARY, responsible=controller)
+    record_changes(
+        committee=other_committee,
+        period=period,
+        user=controller,
+        source=ChangeSource.FORM,
+        edits=[Edit("Text", "sammanfattning", "", "Norrköpings text")],
+    )
+    return period
+
+
+def assert_nothing_from_elsewhere(response, url: str) -> None:
+    text = response.content.decode()
+    leaked = [name for name in ELSEWHERE if name in text]
+    assert not leaked, (url, leaked)
+
+
+def admin_url(model, page: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
+
+
+def test_the_filters_would_show_another_kommuns_names_unscoped(client, superuser, elsewhere):
+    client.force_login(superuser)
+
+    response = client.get(changelist(ReportingPeriod))
+
+    assert "Utbildningsnämnden" in response.content.decode()
+
+
+def test_no_list_filter_shows_another_kommuns_nämnder_periods_or_users(
+    client, django_user_model, amn, elsewhere
+):
+    client.force_login(admin_user(django_user_model, amn))
+    opened = 0
+
+    for model in admin.site._registry:
+        url = changelist(model)
+        response = client.get(url)
+        if response.status_code == 403:
+            continue
+        assert response.status_code == 200, url
+        assert_nothing_from_elsewhere(response, url)
+        opened += 1
+
+    assert opened > 20
+
+
+def test_no_drop_down_of_an_add_or_change_page_offers_another_kommuns_records_or_users(
+    client, django_user_model, amn, elsewhere
+):
+    client.force_login(admin_user(django_user_model, amn))
+    opened = 0
+
+    for model, model_admin in admin.site._registry.items():
+        pages = [admin_url(model, "add")]
+        path = model_admin.committee_path
+        own = model._default_manager.filter(**{path: amn.pk}).first() if path else None
+        if own is not None:
+            pages.append(admin_url(model, "change", own.pk))
+        for url in pages:
+            response = client.get(url)
+            if response.status_code == 403:  # not for this user
+                continue
+            assert response.status_code == 200, url
+            assert_nothing_from_elsewhere(response, url)
+            opened += 1
+
+    assert opened > 20
+
+
+def test_a_section_can_be_given_only_to_a_user_of_the_nämnd(
+    client, django_user_model, amn, elsewhere, staff
+):
+    client.force_login(admin_user(django_user_model, amn))
+    period = ReportingPeriod.objects.get(committee=amn, year=2023, month=8)
+    other = django_user_model.objects.get(username="norrkoping-controller")
+
+    form = client.get(admin_url(SectionPlan, "add")).content.decode()
+    refused = client.post(
+        admin_url(SectionPlan, "add"),
+        {"period": period.pk, "section": Section.EVENTS, "responsible": other.pk},
+    )
+
+    assert f'value="{staff.pk}"' in form
+    assert refused.status_code == 200
+    assert not SectionPlan.objects.filter(responsible=other, period=period).exists()

@@ -132,8 +132,8 @@ def test_a_locked_username_does_not_lock_out_other_users_elsewhere(
     assert response.status_code == 302
 
 
-def test_one_password_tried_on_many_usernames_locks_the_address(client, reader, django_user_model):
-    for number in range(5):
+def test_one_password_tried_on_many_usernames_locks_the_address(client, reader, settings):
+    for number in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT):
         log_in(client, f"anvandare{number}", "Sommar2026!")
 
     from_there = log_in(client, "inloggning", PASSWORD)
@@ -145,9 +145,80 @@ def test_one_password_tried_on_many_usernames_locks_the_address(client, reader, 
     assert from_elsewhere.status_code == 302
 
 
+def test_logging_in_as_oneself_gives_back_no_guesses_at_another_account(
+    client, reader, django_user_model, settings
+):
+    django_user_model.objects.create_user("angripare", password="angriparens-eget-lösenord")
+    for _ in range(2):
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            log_in(client, "inloggning", "gissning")
+        assert log_in(client, "angripare", "angriparens-eget-lösenord").status_code == 302
+        client.logout()
+
+    response = log_in(client, "inloggning", PASSWORD)
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_attacker_at_one_address_cannot_lock_the_victim_out_elsewhere(client, reader, settings):
+    for _ in range(settings.LOGIN_USERNAME_FAILURE_LIMIT):
+        client.post(
+            "/logga-in/",
+            {"username": "inloggning", "password": "gissning"},
+            REMOTE_ADDR="203.0.113.66",
+        )
+
+    attacker = client.post(
+        "/logga-in/", {"username": "inloggning", "password": PASSWORD}, REMOTE_ADDR="203.0.113.66"
+    )
+    victim = client.post(
+        "/logga-in/", {"username": "inloggning", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2"
+    )
+
+    assert attacker.status_code == 429
+    assert victim.status_code == 302
+
+
+def guess_from(client, address: str, times: int, user_agent: str = "") -> None:
+    for _ in range(times):
+        client.post(
+            "/logga-in/",
+            {"username": "inloggning", "password": "gissning"},
+            REMOTE_ADDR=address,
+            HTTP_USER_AGENT=user_agent,
+        )
+
+
+def test_guessing_spread_over_many_addresses_locks_the_username_everywhere(
+    client, reader, settings
+):
+    per_address = settings.AXES_FAILURE_LIMIT
+    addresses = settings.LOGIN_USERNAME_FAILURE_LIMIT // per_address
+    # One address counts at most its own limit, however many user agents it claims.
+    for agent in range(addresses):
+        guess_from(client, "203.0.113.1", per_address, user_agent=f"agent {agent}")
+    for number in range(2, addresses):
+        guess_from(client, f"203.0.113.{number}", per_address)
+
+    one_short = log_in_from(client, "10.0.0.2")
+    client.logout()
+    guess_from(client, f"203.0.113.{addresses}", per_address)
+    enough = log_in_from(client, "10.0.0.3")
+
+    assert one_short.status_code == 302
+    assert enough.status_code == 429
+
+
+def log_in_from(client, address: str):
+    return client.post(
+        "/logga-in/", {"username": "inloggning", "password": PASSWORD}, REMOTE_ADDR=address
+    )
+
+
 def test_behind_the_proxy_the_client_address_is_counted_not_the_proxys(client, reader, settings):
     settings.TRUSTED_PROXY_COUNT = 1
-    for number in range(5):
+    for number in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT):
         client.post(
             "/logga-in/",
             {"username": f"anvandare{number}", "password": "fel"},

@@ -13,6 +13,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
+from tests.append_only import append_only_lifted, append_only_models
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "webbläsare-test"
@@ -46,6 +48,16 @@ def browser():
 @pytest.fixture
 def demo(transactional_db):
     call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def append_only_rows_removed_after_each_test(transactional_db):
+    """pytest-django empties SQLite with DELETE, which the triggers of the append-only
+    tables refuse (PostgreSQL is emptied with TRUNCATE): their rows go first."""
+    yield
+    with append_only_lifted():
+        for model in append_only_models():
+            model._base_manager.all().delete()
 
 
 @pytest.fixture(scope="package", autouse=True)

@@ -12,9 +12,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from amn.models import Committee, Municipality
+from amn.models import Change, Committee, Municipality
 from budget.models import ImportStatus, LedgerLine, Measure, MonthlyAmount, Operation, SummaryRow
 from budget.services.ledger_import import import_ledger_file
+from tests.append_only import append_only_lifted
 from tests.budget.ledger_files import write_xlsx
 
 pytestmark = pytest.mark.skipif(
@@ -52,7 +53,9 @@ def create_committee():
 
 def remove_committee(committee):
     municipality = committee.municipality
-    committee.delete()
+    with append_only_lifted():  # the imports' history
+        Change.objects.filter(committee=committee).delete()
+        committee.delete()
     Operation.objects.filter(municipality=municipality).delete()
     municipality.delete()
 

@@ -1,9 +1,12 @@
 import io
 
+import pytest
 from django.apps import apps
+from django.contrib.auth.models import Permission
 from django.core import serializers
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
+from amn.models import PublishedReport
 from budget.models import InternalBudgetRow, SummaryRow
 from demo.loader import demo_password
 
@@ -53,3 +56,50 @@ def test_rows_of_different_years_that_are_the_same_verksamhet_are_linked(db, amn
     assert row_2024.operation == row_2023.operation == row_2021.operation
     assert row_2023.operation.code == "575"
     assert row_2023.predecessor.year == 2022
+
+
+def test_a_user_it_did_not_make_is_left_untouched_and_named(db, django_user_model, monkeypatch):
+    django_user_model.objects.filter(username__in=["admin", "ledamot"]).delete()
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "kommunens-eget-lösenord")
+    call_command(
+        "createsuperuser",
+        "--noinput",
+        "--username",
+        "admin",
+        "--email",
+        "it@kommun.se",
+        stdout=io.StringIO(),
+    )
+    admin = django_user_model.objects.get(username="admin")
+    admin.is_active = False  # locked by the kommun's own administrators
+    admin.save()
+    colleague = django_user_model.objects.create_user("ledamot", password="hennes-eget-lösenord")
+    colleague.user_permissions.set(Permission.objects.filter(codename="view_change"))
+    before = {user.username: user for user in [admin, colleague]}
+    permissions = {user.username: set(user.user_permissions.all()) for user in [admin, colleague]}
+
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+
+    for username, earlier in before.items():
+        now = django_user_model.objects.get(username=username)
+        assert now.password == earlier.password, username
+        assert (now.is_active, now.is_staff, now.is_superuser) == (
+            earlier.is_active,
+            earlier.is_staff,
+            earlier.is_superuser,
+        )
+        assert not now.committee_memberships.exists()
+        assert set(now.user_permissions.all()) == permissions[username]
+        assert f"Användaren {username} finns redan men är ingen demoanvändare" in out.getvalue()
+        assert f"{username} / {demo_password(username)}" not in out.getvalue()
+
+
+def test_it_publishes_only_as_its_own_controller(db, django_user_model, amn):
+    django_user_model.objects.filter(username="controller").delete()
+    django_user_model.objects.create_user("controller", password="en-riktig-controller")
+
+    with pytest.raises(CommandError, match="controller tillhör en användare som demot inte"):
+        call_command("load_demo", "--publish", stdout=io.StringIO())
+
+    assert not PublishedReport.objects.filter(period__committee=amn).exists()

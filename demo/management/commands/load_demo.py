@@ -28,6 +28,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label}: {count}")
         for title in summary.published:
             self.stdout.write(f"Publicerad: {title}")
+        for username in summary.left_alone:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Användaren {username} finns redan men är ingen demoanvändare: "
+                    "den lämnas orörd (lösenord, behörigheter och roller ändras inte)."
+                )
+            )
         self.stdout.write("Demoanvändare (användarnamn / lösenord / roll):")
         for username, password, role in summary.users:
             self.stdout.write(f"  {username} / {password} / {role}")
