@@ -89,6 +89,11 @@ class ErrorList:
                 shown = shown[:77] + "…"
             self.kept.append(LedgerError(self.file, message, sheet, row, column, shown))
 
+    def extend(self, other: "ErrorList") -> None:
+        """Add the errors another list kept and counted (a reading in its own process)."""
+        self.count += other.count
+        self.kept.extend(other.kept[: max(MAX_ERRORS - len(self.kept), 0)])
+
     def __bool__(self) -> bool:
         return self.count > 0
 
