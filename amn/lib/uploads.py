@@ -188,9 +188,13 @@ class UploadStore:
         directory.mkdir(parents=True, exist_ok=True)
         self.remove_stale()
         path = directory / f"{secrets.token_hex(self.token_chars // 2)}.upload"
-        with path.open("wb") as handle:
-            for chunk in uploaded_file.chunks():
-                handle.write(chunk)
+        try:
+            with path.open("wb") as handle:
+                for chunk in uploaded_file.chunks():
+                    handle.write(chunk)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
         return path
 
     def path(self, token: str) -> Path | None:
@@ -220,6 +224,8 @@ class UploadStore:
         if self.lifetime_seconds is None:
             return
         too_old = time.time() - self.lifetime_seconds
+        if not self.directory().is_dir():
+            return
         for item in self.directory().iterdir():
             if item.suffix in (".upload", ".json") and item.stat().st_mtime < too_old:
                 item.unlink(missing_ok=True)

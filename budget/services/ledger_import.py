@@ -797,6 +797,23 @@ def save_upload(uploaded_file) -> Path:
     return UPLOADS.save(uploaded_file)
 
 
+def import_upload(
+    committee: Committee, uploaded_file, *, user=None, profile: ImportProfile | None = None
+) -> LedgerImport:
+    """Keep an uploaded file, record it and read it (in the background where settings say
+    so). The file is removed once read, and at once if anything fails before that."""
+    path = save_upload(uploaded_file)
+    try:
+        ledger_import = start_ledger_import(
+            committee, path, uploaded_file.name, user=user, profile=profile
+        )
+    except BaseException:
+        UPLOADS.remove(path)
+        raise
+    read_in_background(ledger_import)
+    return ledger_import
+
+
 def _remove_upload(ledger_import: LedgerImport) -> None:
     if ledger_import.upload_path:
         UPLOADS.remove(Path(ledger_import.upload_path))
