@@ -210,6 +210,9 @@ UPLOAD_MAX_ZIP_ENTRIES = env_int("UPLOAD_MAX_ZIP_ENTRIES", 1_000)
 # Cells of one worksheet, counted over the range it declares and the range its cells use,
 # checked before calamine allocates that range (about 32 bytes a cell).
 UPLOAD_MAX_SHEET_CELLS = env_int("UPLOAD_MAX_SHEET_CELLS", 10_000_000)
+# Beyond 100 000 cells, the range a sheet's cells use may be at most this many times the
+# number of its cells: a far cell in a small file costs reading time for every empty row.
+UPLOAD_MAX_SHEET_SPARSENESS = env_int("UPLOAD_MAX_SHEET_SPARSENESS", 10)
 # The longest CSV field: Excel's own limit of a cell.
 UPLOAD_MAX_CELL_CHARS = env_int("UPLOAD_MAX_CELL_CHARS", 32_767)
 # Every uploaded file is read in a process of its own with these limits (amn.lib.sandbox).

@@ -84,6 +84,7 @@ _READING_SETTINGS = (
     "UPLOAD_MAX_COMPRESSION_RATIO",
     "UPLOAD_MAX_ZIP_ENTRIES",
     "UPLOAD_MAX_SHEET_CELLS",
+    "UPLOAD_MAX_SHEET_SPARSENESS",
     "UPLOAD_MAX_CELL_CHARS",
     "LEDGER_IMPORT_MAX_BYTES",
     "INDICATOR_IMPORT_MAX_BYTES",
@@ -576,11 +577,29 @@ class _SheetRange:
         if self.rows[1]:
             area = _area(self.rows, self.columns)
             if area > self.limit:
-                used = (
-                    f"{get_column_letter(self.columns[0])}{self.rows[0]}:"
-                    f"{get_column_letter(self.columns[1])}{self.rows[1]}"
-                )
-                self._refuse(f"använder området {used} ({_spaced(area)} celler)")
+                self._refuse(f"använder området {self._used()} ({_spaced(area)} celler)")
+
+    def check_density(self) -> None:
+        """A range mostly empty costs reading time for nothing (calamine hands every
+        empty row to Python): beyond _SPARSE_FLOOR cells the used range may hold at most
+        UPLOAD_MAX_SHEET_SPARSENESS times the cells it has."""
+        if not self.rows[1]:
+            return
+        area = _area(self.rows, self.columns)
+        ratio = settings.UPLOAD_MAX_SHEET_SPARSENESS
+        if area > _SPARSE_FLOOR and area > ratio * self.cells:
+            raise FileRefused(
+                f"{self.file_name}: bladet {self.sheet} använder området {self._used()} "
+                f"({_spaced(area)} celler) men har bara {_spaced(self.cells)} ifyllda; så "
+                f"glesa blad läses inte (högst {ratio} gånger fler celler än ifyllda, "
+                f"utöver {_spaced(_SPARSE_FLOOR)})."
+            )
+
+    def _used(self) -> str:
+        return (
+            f"{get_column_letter(self.columns[0])}{self.rows[0]}:"
+            f"{get_column_letter(self.columns[1])}{self.rows[1]}"
+        )
 
     def _refuse(self, what: str) -> None:
         raise FileRefused(
@@ -590,6 +609,8 @@ class _SheetRange:
 
 
 _INFINITE = 1 << 62
+# A sheet of up to this many cells may be as empty as it likes.
+_SPARSE_FLOOR = 100_000
 
 
 def _area(rows, columns) -> int:
@@ -612,3 +633,4 @@ def _copy_sheet(data, out, sheet_range: _SheetRange) -> None:
         sheet_range.scan(piece[:cut])
     if carry:
         sheet_range.scan(carry)
+    sheet_range.check_density()

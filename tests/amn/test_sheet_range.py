@@ -3,7 +3,8 @@ rectangle from the first to the last cell, so a workbook of 1,6 kB that uses onl
 XFD1048576 asked for 550 GB and took the web worker down. The range the sheet declares, the
 range its cells really use, and the number of cells are checked against
 UPLOAD_MAX_SHEET_CELLS while the workbook is copied, and refused naming file, sheet and
-range. Whatever a reader does after that, it runs under a memory limit of its own."""
+range; so is a range mostly empty. Whatever a reader does after that, it runs under a
+memory limit of its own."""
 
 from pathlib import Path
 
@@ -79,8 +80,21 @@ def test_cells_without_a_reference_are_placed_as_calamine_places_them(tmp_path, 
     )
 
 
-def test_a_sheet_within_the_limit_is_read(tmp_path, settings):
+def test_a_mostly_empty_range_is_refused_even_within_the_limit(tmp_path):
+    # 1 048 576 cells for two in a file of 1,5 kB: each empty row would cost reading time.
+    path = tmp_path / "gles.xlsx"
+    path.write_bytes(far_cell_workbook("A1048576"))
+
+    assert refusal("ledger", path) == (
+        "gles.xlsx: bladet Data använder området A1:A1048576 (1 048 576 celler) men har bara "
+        "2 ifyllda; så glesa blad läses inte (högst 10 gånger fler celler än ifyllda, utöver "
+        "100 000)."
+    )
+
+
+def test_a_sheet_within_the_limits_is_read(tmp_path, settings):
     settings.UPLOAD_MAX_SHEET_CELLS = 26 * 400_000
+    settings.UPLOAD_MAX_SHEET_SPARSENESS = 26 * 400_000
     path = tmp_path / "inom.xlsx"
     path.write_bytes(far_cell_workbook("Z400000"))
 
@@ -97,7 +111,7 @@ def test_a_sheet_within_the_limit_is_read(tmp_path, settings):
 def test_past_the_range_check_the_memory_limit_still_holds(tmp_path, settings, importer):
     # With the range check out of the way calamine asks for 550 GB: the reading process
     # is stopped at its memory limit, and this one goes on.
-    settings.UPLOAD_MAX_SHEET_CELLS = 10**12
+    settings.UPLOAD_MAX_SHEET_CELLS = settings.UPLOAD_MAX_SHEET_SPARSENESS = 10**12
     settings.UPLOAD_READ_MAX_MEMORY_MB = 1_024
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(far_cell_workbook("XFD1048576"))

@@ -118,7 +118,7 @@ def test_a_ledger_upload_that_cannot_be_recorded_is_removed(
 def test_a_ledger_upload_killed_for_memory_leaves_nothing_behind(
     controller_client, amn, upload_dir, temp_folder, settings
 ):
-    settings.UPLOAD_MAX_SHEET_CELLS = 10**12
+    settings.UPLOAD_MAX_SHEET_CELLS = settings.UPLOAD_MAX_SHEET_SPARSENESS = 10**12
     settings.UPLOAD_READ_MAX_MEMORY_MB = 1_024
 
     upload_ledger(controller_client, "bomb.xlsx", far_cell_workbook("XFD1048576"))
