@@ -150,8 +150,10 @@ def to_amount(value: Decimal) -> Decimal | str:
     large). Negative zero becomes zero."""
     if value == 0:
         return Decimal(0)
+    # The size first, and without rounding: quantizing 40 digits to öre, or abs() of
+    # 1E+999999999, raises instead of answering.
+    if value.copy_abs() > MAX_AMOUNT:
+        return "beloppet är för stort"
     if value.as_tuple().exponent < -2 and value != value.quantize(CENT):
         return "beloppet har fler än två decimaler"
-    if abs(value) > MAX_AMOUNT:
-        return "beloppet är för stort"
     return value.quantize(CENT)

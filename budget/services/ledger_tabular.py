@@ -429,8 +429,12 @@ def _whole_number(value: object) -> int | None:
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        # ASCII digits only ("²".isdigit() is true, int("²") fails) and no more than a
+        # number of this kind can have (int() refuses text of over 4 300 digits).
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 18:
+            return int(text)
     return None
 
 
