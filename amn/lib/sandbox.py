@@ -13,7 +13,9 @@ that a parent running threads (a web worker reading uploads in a background thre
 never forked itself. Modules named in `preload` are imported in the forkserver when it
 starts (say, one that sets up a framework), so each child starts with them imported and
 costs one fork. The function and its arguments travel to the child pickled: it must be a
-module-level function, the arguments and the result picklable.
+module-level function, the arguments and the result picklable. As with "spawn", a child
+imports the parent's main script as __mp_main__ first: a script that reads uploads must
+keep its work under `if __name__ == "__main__":` (manage.py, gunicorn and pytest do).
 """
 
 import multiprocessing
