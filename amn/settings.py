@@ -226,15 +226,27 @@ LEDGER_IMPORT_MAX_BYTES = env_int("LEDGER_IMPORT_MAX_BYTES", 50_000_000)
 UPLOAD_MAX_REQUEST_BYTES = env_int("UPLOAD_MAX_REQUEST_BYTES", LEDGER_IMPORT_MAX_BYTES + 5_000_000)
 # Read uploaded files in a background thread so that no web worker waits on a big file.
 LEDGER_IMPORT_IN_BACKGROUND = env_bool("LEDGER_IMPORT_IN_BACKGROUND", True)
+# Background reading is bounded: at most LEDGER_READERS files are read at once per process
+# (each holds up to two database connections; waiting files hold none), and a nämnd, or a
+# user, has at most LEDGER_READS_IN_PROGRESS files being read or waiting.
+LEDGER_READERS = env_int("LEDGER_READERS", 2)
+LEDGER_READS_IN_PROGRESS = env_int("LEDGER_READS_IN_PROGRESS", 3)
 # Indicator values in Excel: every row of an upload is previewed on one page, so a file
 # far beyond a nämnd's figures (a few thousand rows) is refused before it is read.
 INDICATOR_IMPORT_MAX_BYTES = env_int("INDICATOR_IMPORT_MAX_BYTES", 5_000_000)
 UPLOAD_DIR = Path(env_str("UPLOAD_DIR", str(BASE_DIR / "var" / "uploads")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000_000
+# The value entry page posts every input it shows (the manifest refuses a partial post):
+# the demo nämnd's page has about 750, so Django's default of 1 000 would refuse a nämnd
+# with a third more series. The memory limit above still bounds a post.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 20_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 
 # Headless Chromium prints reports to PDF; empty: `chromium` on the PATH.
 CHROMIUM = env_str("CHROMIUM", "")
+# At most this many PDFs are printed at once across all processes; a download that finds
+# them all busy is answered 503 with Retry-After at once (reports.services.pdf).
+PDF_RENDERS = env_int("PDF_RENDERS", 2)
 
 # Kolada, the municipal statistics API that indicator values are fetched from. Every call
 # waits at most KOLADA_TIMEOUT_SECONDS and a failed call (no connection, 429, 5xx) is tried

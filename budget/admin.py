@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.db import transaction
 
+from amn.admin_site import committees_of
+from amn.models import ChangeSource
 from budget.models import (
     Forecast,
     FrameAdjustment,
@@ -18,6 +21,7 @@ from budget.models import (
     OwnUnit,
     SummaryRow,
 )
+from budget.services.import_profiles import delete_profile, save_profile
 
 
 @admin.register(Operation)
@@ -149,8 +153,37 @@ class LedgerCodeMappingAdmin(admin.ModelAdmin):
 
 @admin.register(ImportProfile)
 class ImportProfileAdmin(admin.ModelAdmin):
-    list_display = ["name", "sie_operation_dimension", "sie_responsibility_dimension"]
+    """A kommun's profiles (shared by its nämnder or one nämnd's own): an admin user sees
+    and changes those of its nämnder's kommun (the kommun and nämnd choices are scoped by
+    the site), and the history records every change."""
+
+    list_display = [
+        "name",
+        "municipality",
+        "committee",
+        "sie_operation_dimension",
+        "sie_responsibility_dimension",
+    ]
+    list_filter = ["municipality"]
     search_fields = ["name", "description"]
+    list_select_related = ["municipality", "committee"]
+
+    def get_queryset(self, request):
+        queryset = ImportProfile.objects.select_related("municipality", "committee")
+        if request.user.is_superuser:
+            return queryset
+        return queryset.for_committees(committees_of(request))
+
+    def save_model(self, request, obj, form, change) -> None:
+        save_profile(obj, request.user, ChangeSource.ADMIN)
+
+    def delete_model(self, request, obj) -> None:
+        delete_profile(obj, request.user, ChangeSource.ADMIN)
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            for profile in queryset:
+                delete_profile(profile, request.user, ChangeSource.ADMIN)
 
 
 @admin.register(LedgerImport)

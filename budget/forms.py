@@ -1,18 +1,25 @@
-"""The money side's forms: the forecast grid of a period. It reads and checks what was
-posted; budget/services/forecasts.py stores it."""
+"""The money side's forms: the forecast grid of a period (budget/services/forecasts.py
+stores it), the ledger upload and the import profiles."""
 
-from amn.forms import GridForm, TypedField
+from django import forms
+from django.conf import settings
+
+from amn.forms import GridForm, TypedField, too_large
 from amn.lib.money import Unit, parse_swedish_number
 from amn.lib.text import quoted
 from amn.models import Committee
+from budget.models import Forecast, ImportProfile, LedgerImport
 from budget.services.forecasts import ForecastLine, comment_rule_message
+from budget.services.ledger_tabular import FIELD_HEADERS, FIELD_NAMES
 
 
 class ForecastForm(GridForm):
     """Per row the full-year forecast, typed in `unit`, and its comment; and the analysis
-    text of the Ekonomi section. A row left empty has no forecast."""
+    text of the Ekonomi section. A row left empty has no forecast. The unit the amounts
+    were typed in (`enhet`) must come with them."""
 
     analysis = TypedField()
+    enhet = TypedField()
 
     def __init__(self, lines, committee: Committee, unit: Unit, data=None) -> None:
         self.committee, self.unit = committee, unit
@@ -28,12 +35,113 @@ class ForecastForm(GridForm):
         if line.text:
             try:
                 amount = parse_swedish_number(line.text) * self.unit.divisor
-                line.amount = amount.quantize(Unit.KR.divisor / 100)
             except ValueError:
                 return {"amount": f"{quoted(line.text)} är inte ett belopp i {self.unit.code}."}
+            if too_large(Forecast, "amount", amount):
+                return {"amount": too_large(Forecast, "amount", amount)}
+            line.amount = amount.quantize(Unit.KR.divisor / 100)
         rule = comment_rule_message(self.committee, line, self.unit)
         return {"comment": rule} if rule else {}
 
     def show_errors(self, line: ForecastLine, errors: dict[str, str]) -> None:
         line.amount_error = errors.get("amount", "")
         line.comment_error = errors.get("comment", "")
+
+
+class UploadForm(forms.Form):
+    """A ledger file and, if the ledger system needs one, one of the nämnd's import
+    profiles. Refused while the nämnd (or the user) has as many files being read as
+    LEDGER_READS_IN_PROGRESS allows."""
+
+    file = forms.FileField(
+        label="Fil från ekonomisystemet",
+        help_text="Excel (.xlsx), CSV (semikolon eller komma) eller SIE 4.",
+        # An empty file is refused by the import like any other bad file, with its name.
+        allow_empty_file=True,
+    )
+    profile = forms.ModelChoiceField(
+        ImportProfile.objects.none(),
+        required=False,
+        label="Importprofil",
+        empty_label="Standard (svenska kolumnrubriker)",
+    )
+
+    def __init__(self, committee: Committee, user, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.committee, self.user = committee, user
+        profile = self.fields["profile"]
+        profile.queryset = ImportProfile.objects.for_committee(committee)
+        profile.error_messages["invalid_choice"] = (
+            f"Importprofilen %(value)s finns inte bland profilerna för {committee.name}."
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        limit = settings.LEDGER_READS_IN_PROGRESS
+        reading = LedgerImport.objects.reading_for(self.committee, self.user).count()
+        if upload is not None and reading >= limit:
+            raise forms.ValidationError(
+                f"{upload.name} laddades inte upp: {reading} filer läses redan in för "
+                f"{self.committee.name} eller av dig (högst {limit} åt gången). Vänta tills "
+                "någon av dem är klar och ladda sedan upp filen igen."
+            )
+        return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    """An import profile of the nämnd's kommun (or of the nämnd alone), with one text field
+    per column the ledger system names its own way."""
+
+    only_this_committee = forms.BooleanField(required=False, label="Bara för den här nämnden")
+
+    class Meta:
+        model = ImportProfile
+        fields = ["name", "description", "sie_operation_dimension", "sie_responsibility_dimension"]
+
+    def __init__(self, committee: Committee, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.committee = committee
+        self.fields["only_this_committee"].initial = self.instance.committee_id is not None
+        for name, label in FIELD_NAMES.items():
+            self.fields[f"column_{name}"] = forms.CharField(
+                label=f"Rubrik för {label}",
+                required=False,
+                max_length=100,
+                initial=(self.instance.columns or {}).get(name, ""),
+                help_text=f"Standard: {', '.join(FIELD_HEADERS[name][:3])} …",
+            )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        municipality = self.committee.municipality
+        taken = ImportProfile.objects.filter(municipality=municipality, name=name)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                f"{municipality} har redan en importprofil som heter {quoted(name)}."
+            )
+        return name
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        named = {name for name in FIELD_NAMES if (cleaned.get(f"column_{name}") or "").strip()}
+        if len(named & {"debit", "credit"}) == 1:
+            missing = "credit" if "debit" in named else "debit"
+            self.add_error(
+                f"column_{missing}",
+                "Ange både Debet och Kredit: beloppet är debet minus kredit.",
+            )
+        return cleaned
+
+    def save(self, commit: bool = False) -> ImportProfile:
+        """The profile, not stored: budget.services.import_profiles.save_profile stores it
+        and records the change."""
+        profile = super().save(commit=False)
+        profile.municipality = self.committee.municipality
+        profile.committee = self.committee if self.cleaned_data["only_this_committee"] else None
+        profile.columns = {
+            name: self.cleaned_data[f"column_{name}"].strip()
+            for name in FIELD_NAMES
+            if self.cleaned_data[f"column_{name}"].strip()
+        }
+        return profile

@@ -1,8 +1,12 @@
 """Money: verksamheter, driftsammandrag rows, monthly actuals and budget, forecasts,
 internbudget versions and investments. Every amount is exact Decimal kronor."""
 
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from amn.models import Administration, Committee, Municipality, ReportingPeriod
 
@@ -503,15 +507,46 @@ class LedgerCodeMapping(models.Model):
             )
 
 
+class ImportProfileQuerySet(models.QuerySet):
+    def for_committee(self, committee: Committee) -> "ImportProfileQuerySet":
+        """The profiles a nämnd may use: its kommun's shared ones and its own."""
+        return self.filter(
+            Q(committee__isnull=True) | Q(committee=committee),
+            municipality_id=committee.municipality_id,
+        )
+
+    def for_committees(self, committee_ids) -> "ImportProfileQuerySet":
+        """The profiles of any of these nämnder: their kommuns' shared ones and their own."""
+        municipalities = Committee.objects.filter(pk__in=committee_ids).values("municipality_id")
+        return self.filter(
+            Q(committee__isnull=True) | Q(committee__in=committee_ids),
+            municipality__in=municipalities,
+        )
+
+
 class ImportProfile(models.Model):
     """How one ledger system writes its exports: its column headers and SIE dimensions.
 
-    `columns` maps a field (period, year, month, account, responsibility, operation,
-    activity, project, actual, budget) to the header the ledger system writes for it.
-    Headers not named here are still found by their usual Swedish names.
+    A profile belongs to a kommun (shared by its nämnder) or to one nämnd of it; its name
+    is unique within the kommun. `columns` maps a field (period, year, month, account,
+    responsibility, operation, activity, project, actual, debit, credit, budget) to the
+    header the ledger system writes for it. Headers not named here are still found by
+    their usual Swedish names.
     """
 
-    name = models.CharField("namn", max_length=100, unique=True)
+    municipality = models.ForeignKey(
+        Municipality, models.CASCADE, related_name="import_profiles", verbose_name="kommun"
+    )
+    committee = models.ForeignKey(
+        Committee,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="import_profiles",
+        verbose_name="nämnd",
+        help_text="Tom: profilen gäller alla kommunens nämnder.",
+    )
+    name = models.CharField("namn", max_length=100)
     description = models.TextField("beskrivning", blank=True)
     columns = models.JSONField("kolumnrubriker", default=dict, blank=True)
     sie_operation_dimension = models.PositiveSmallIntegerField(
@@ -525,13 +560,28 @@ class ImportProfile(models.Model):
         help_text="Dimensionsnumret för ansvar/kostnadsställe (1 i SIE-standarden).",
     )
 
+    objects = ImportProfileQuerySet.as_manager()
+
     class Meta:
         verbose_name = "importprofil"
         verbose_name_plural = "importprofiler"
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"],
+                name="import_profile_name_unique_per_municipality",
+                violation_error_message="Kommunen har redan en importprofil med det namnet.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.committee_id and self.municipality_id != self.committee.municipality_id:
+            raise ValidationError(
+                {"committee": f"{self.committee} hör inte till {self.municipality}."}
+            )
 
 
 class ImportStatus(models.TextChoices):
@@ -544,9 +594,24 @@ class ImportStatus(models.TextChoices):
     UNDONE = "undone", "Ångrad"
 
 
+# A reading that has not finished in this time died with its process.
+READING_STALE_AFTER = datetime.timedelta(hours=1)
+
+
 class LedgerImportQuerySet(models.QuerySet):
     def for_committee(self, committee: Committee) -> "LedgerImportQuerySet":
         return self.filter(committee=committee)
+
+    def reading_for(self, committee: Committee, user) -> "LedgerImportQuerySet":
+        """The files being read (or waiting to be) for the nämnd or uploaded by the user."""
+        by = Q(committee=committee)
+        if user is not None and user.is_authenticated:
+            by |= Q(created_by=user)
+        return self.filter(
+            by,
+            status=ImportStatus.READING,
+            created_at__gte=timezone.now() - READING_STALE_AFTER,
+        )
 
 
 class LedgerImport(models.Model):
@@ -689,3 +754,8 @@ class LedgerLine(models.Model):
 def is_revenue_account(account: str) -> bool:
     """Kommun-Bas: class 3 is intäkter; classes 4–9 are kostnader."""
     return account.startswith("3")
+
+
+def is_balance_account(account: str) -> bool:
+    """Kommun-Bas: classes 1–2 are balance accounts, never imported into a driftsammandrag."""
+    return account.startswith(("1", "2"))

@@ -27,6 +27,7 @@ from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Result
 
+from amn.forms import too_long
 from amn.lib.money import decimal_comma, parse_swedish_number
 from amn.lib.periods import FIRST_YEAR, LAST_YEAR
 from amn.lib.spreadsheet import FORMULA_STARTS, Reported, Sheet
@@ -398,8 +399,8 @@ class TargetValueField(fields.Field):
         parsed = parse_target(text)
         if parsed.value is not None:
             read_number(format(parsed.value, "f"), TARGET)  # the size and decimal limits
-        if len(parsed.text) > Target._meta.get_field("text").max_length:
-            raise CellError(TARGET, "Texten är för lång (högst 300 tecken).")
+        if too_long(Target, "text", parsed.text):
+            raise CellError(TARGET, too_long(Target, "text", parsed.text))
         set_target(
             instance,
             parsed.kind,

@@ -5,8 +5,6 @@ Staff and controllers of the nämnd write; controllers start the report from the
 one and hand out sections and deadlines. Nämnd members never see this: it is a draft.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -16,11 +14,11 @@ from django.views.decorators.http import require_POST
 
 from amn.models import CommitteeMembership, ReportingPeriod, Section, SectionPlan
 from amn.permissions import ENTER_FIGURES, PLAN_REPORT, READ_LIVE, can, committee_for_user
+from reports.forms import AssignForm, SectionTextsForm
 from reports.services.preparation import (
     TextDraft,
     add_section,
     assign_sections,
-    check_texts,
     mark_ready,
     previous_report,
     progress_of,
@@ -54,6 +52,7 @@ def preparation(request: HttpRequest, code: str, period: int) -> HttpResponse:
     may_plan = can(request.user, committee, PLAN_REPORT)
     progress = progress_of(shown)
     planned = {plan.section for plan in progress.plans}
+    writers = _writers(committee) if may_plan else []
     return render(
         request,
         "reports/preparation.html",
@@ -63,7 +62,8 @@ def preparation(request: HttpRequest, code: str, period: int) -> HttpResponse:
             "progress": progress,
             "may_plan": may_plan,
             "may_write": can(request.user, committee, ENTER_FIGURES),
-            "writers": _writers(committee) if may_plan else [],
+            "writers": writers,
+            "assign_form": AssignForm(progress.plans, {}),
             "unplanned": [s for s in Section if s.value not in planned],
             "previous": previous_report(shown) if not progress.plans else None,
         },
@@ -95,25 +95,15 @@ def assign(request: HttpRequest, code: str, period: int) -> HttpResponse:
         else:
             add_section(shown, request.POST["add"], request.user)
         return redirect("reports:preparation", code, period)
-    wanted, errors = {}, []
-    for plan in SectionPlan.objects.filter(period=shown):
-        label = plan.get_section_display()
-        chosen = request.POST.get(f"r-{plan.section}", "")
-        typed = request.POST.get(f"d-{plan.section}", "").strip()
-        if chosen and chosen not in writers:
-            errors.append(f"{label}: användaren ”{chosen}” skriver inte för nämnden.")
-            continue
-        try:
-            deadline = datetime.date.fromisoformat(typed) if typed else None
-        except ValueError:
-            errors.append(f"{label}: ”{typed}” är inget datum (ÅÅÅÅ-MM-DD).")
-            continue
-        wanted[plan.section] = (writers.get(chosen), deadline)
-    if errors:
-        for error in errors:
-            messages.error(request, f"Inget sparades. {error}")
+    form = AssignForm(SectionPlan.objects.filter(period=shown), writers, request.POST)
+    if not form.is_valid():
+        refusals = [f"Inget sparades. {problem}" for problem in form.problems]
+        for refusal in refusals or [form.refusal("Inget sparades.")]:
+            messages.error(request, refusal)
         return redirect("reports:preparation", code, period)
-    changed = assign_sections(shown, wanted, request.user)
+    changed = assign_sections(
+        shown, {plan.section: plan.wanted for plan in form.lines}, request.user
+    )
     messages.success(request, f"Ansvar och datum sparade ({changed} avsnitt ändrade).")
     return redirect("reports:preparation", code, period)
 
@@ -124,38 +114,28 @@ def section(request: HttpRequest, code: str, period: int, key: str) -> HttpRespo
     if key not in Section.values:
         raise Http404("Avsnittet finns inte.")
     plan = SectionPlan.objects.filter(period=shown, section=key).first()
-    stored = section_texts(shown, key)
-    drafts = [TextDraft(text.title, text.body, text.pk) for text in stored]
-    errors: list[str] = []
-    if request.method == "POST":
-        action = request.POST.get("action", "save")
-        if action == "reopen" and plan is not None:
-            mark_ready(plan, request.user, False)
-            messages.success(request, f"{plan.get_section_display()} är öppnat igen.")
-            return redirect("reports:section", code, period, key)
-        known = {text.pk for text in stored}
-        drafts = []
-        for index in range(int(request.POST.get("count", 0) or 0)):
-            pk = request.POST.get(f"pk-{index}", "")
-            drafts.append(
-                TextDraft(
-                    request.POST.get(f"title-{index}", "").strip(),
-                    request.POST.get(f"body-{index}", ""),
-                    int(pk) if pk.isdigit() and int(pk) in known else None,
-                )
-            )
-        errors = check_texts(drafts)
-        if not errors:
-            save_section_texts(shown, key, drafts, request.user)
+    action = request.POST.get("action", "save")
+    if request.method == "POST" and action == "reopen" and plan is not None:
+        mark_ready(plan, request.user, False)
+        messages.success(request, f"{plan.get_section_display()} är öppnat igen.")
+        return redirect("reports:section", code, period, key)
+    drafts = [TextDraft(text.title, text.body, text.pk) for text in section_texts(shown, key)]
+    drafts += [TextDraft("", "", slot=slot) for slot in range(EMPTY_TEXT_SLOTS)]
+    form = SectionTextsForm(drafts, request.POST if request.method == "POST" else None)
+    if form.is_bound:
+        if form.is_valid():
+            removed = save_section_texts(shown, key, form.all_lines, request.user)
+            removed_texts = f"Borttagna texter: {removed}."
             if action == "ready":
                 plan = plan or add_section(shown, key, request.user)
                 mark_ready(plan, request.user, True)
-                messages.success(request, f"{Section(key).label} är sparat och markerat klart.")
+                messages.success(
+                    request, f"{Section(key).label} är sparat och markerat klart. {removed_texts}"
+                )
                 return redirect("reports:preparation", code, period)
-            messages.success(request, f"{Section(key).label} är sparat.")
+            messages.success(request, f"{Section(key).label} är sparat. {removed_texts}")
             return redirect("reports:section", code, period, key)
-        messages.error(request, "Inget sparades: rätta felen nedan.")
-    slots = drafts + [TextDraft("", "") for _ in range(EMPTY_TEXT_SLOTS)]
+        messages.error(request, form.refusal("Inget sparades: rätta felen nedan."))
     return render(
         request,
         "reports/section.html",
@@ -165,8 +145,9 @@ def section(request: HttpRequest, code: str, period: int, key: str) -> HttpRespo
             "section_key": key,
             "section_label": Section(key).label,
             "plan": plan,
-            "slots": slots,
-            "errors": errors,
+            "slots": drafts,
+            "form": form,
+            "errors": [] if form.incomplete else form.non_field_errors(),
         },
-        status=400 if errors else 200,
+        status=400 if form.errors else 200,
     )

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
@@ -20,10 +21,11 @@ from amn.lib.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from amn.models import PublishedReport, ReportingPeriod
 from amn.permissions import PUBLISH, READ_LIVE, READ_PUBLISHED, can, committee_for_user
 from amn.services.history import history_of
+from reports.models import PublishedPdf
 from reports.services import reconciliation
 from reports.services.changes import changes_between
 from reports.services.open_data import csv_cell, report_data, report_document
-from reports.services.pdf import PdfUnavailable, pdf_bytes, standalone_html
+from reports.services.pdf import RETRY_AFTER_SECONDS, PdfBusy, PdfUnavailable, pdf_of
 from reports.services.preparation import progress_of
 from reports.services.publishing import PublishingRefused, publish_report
 from reports.services.reconciliation import publishing_problems
@@ -121,15 +123,16 @@ def publish(request: HttpRequest, code: str, period: int) -> HttpResponse:
 
 
 def _published(
-    request, code: str, period: int, version: int | None, *, page: bool = False
+    request, code: str, period: int, version: int | None, *, without: tuple[str, ...] = ()
 ) -> PublishedReport:
-    """The version asked for (None: the latest); for a page, without the workbook."""
+    """The version asked for (None: the latest), without the stored fields `without`
+    (loaded only if used after all)."""
     committee = committee_for_user(request.user, code, READ_PUBLISHED)
     versions = PublishedReport.objects.filter(
         period_id=period, period__committee=committee
     ).select_related("period", "published_by")
-    if page:
-        versions = versions.defer("workbook")
+    if without:
+        versions = versions.defer(*without)
     found = (
         versions.filter(version=version).first()
         if version is not None
@@ -144,14 +147,14 @@ def _published(
 
 @login_required
 def version(request: HttpRequest, code: str, period: int, number: int) -> HttpResponse:
-    return _report_page(request, _published(request, code, period, number, page=True))
+    return _report_page(request, _published(request, code, period, number, without=("workbook",)))
 
 
 @login_required
 def latest(request: HttpRequest, code: str, period: int) -> HttpResponse:
     """The stable link: always the latest published version, shown here without a
     redirect (a reader following the link costs one request, not two)."""
-    return _report_page(request, _published(request, code, period, None, page=True))
+    return _report_page(request, _published(request, code, period, None, without=("workbook",)))
 
 
 def _report_page(request: HttpRequest, published: PublishedReport) -> HttpResponse:
@@ -253,9 +256,34 @@ HISTORY_PAGE = 100
 
 @login_required
 def pdf(request: HttpRequest, code: str, period: int, number: int | None = None):
-    published = _published(request, code, period, number)
+    """The version's stored PDF; one not stored yet is printed now, unless every render
+    slot is busy (503 with Retry-After, at once: a download never queues for Chromium)."""
+    published = _published(request, code, period, number, without=("html", "data", "workbook"))
     try:
-        content = pdf_bytes(standalone_html(published.title, published.html, published))
+        stored = pdf_of(published)
+    except PdfBusy:
+        response = render(
+            request,
+            "reports/pdf_busy.html",
+            {"committee": published.period.committee, "published": published},
+            status=503,
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     except PdfUnavailable as error:
         return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
-    return _attachment(content, "application/pdf", _file_name(published, "pdf"))
+    return _stored_pdf(request, stored, _file_name(published, "pdf"))
+
+
+def _stored_pdf(request: HttpRequest, stored: PublishedPdf, name: str) -> HttpResponse:
+    """The stored bytes, with their SHA-256 as ETag: a reader's browser that has them gets
+    304 Not Modified."""
+    etag = f'"{stored.sha256}"'
+    response = get_conditional_response(request, etag=etag) or _attachment(
+        bytes(stored.content), "application/pdf", name
+    )
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    if response.status_code == 200:
+        response["Content-Length"] = str(stored.size)
+    return response

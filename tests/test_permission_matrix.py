@@ -176,7 +176,9 @@ def arguments(amn, users, tmp_path, settings, client, upload_dir):
         "key": Section.ASSESSMENT.value,
         "row": SummaryRow.objects.filter(committee=amn, year=2023).first().pk,
         "token": token,
-        "budget:ledger-profile": ImportProfile.objects.create(name="Matris").pk,
+        "budget:ledger-profile": ImportProfile.objects.create(
+            municipality=amn.municipality, name="Matris"
+        ).pk,
         "budget:ledger-import": ledger_import.pk,
         "indicators:indicator": Indicator.objects.filter(committee=amn).first().pk,
     }

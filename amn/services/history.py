@@ -18,6 +18,11 @@ from django.utils import timezone
 from amn.lib.money import format_swedish
 from amn.models import Change, ChangeSource, Committee, ReportingPeriod
 
+# A subject is named from names that may be long (an indicator's and its series'); the
+# history keeps as much of it as its column holds rather than refuse the change.
+SUBJECT_LENGTH = Change._meta.get_field("subject").max_length
+FIELD_LENGTH = Change._meta.get_field("field").max_length
+
 
 @dataclass(frozen=True)
 class Edit:
@@ -66,8 +71,8 @@ def record_changes(
                 changed_at=now,
                 changed_by=author,
                 source=source,
-                subject=edit.subject[:300],
-                field=edit.field[:100],
+                subject=edit.subject[:SUBJECT_LENGTH],
+                field=edit.field[:FIELD_LENGTH],
                 old=old,
                 new=new,
             )

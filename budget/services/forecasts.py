@@ -125,9 +125,13 @@ def comment_rule_message(committee: Committee, line: ForecastLine, unit: Unit) -
     )
 
 
-def save_forecasts(sheet: ForecastSheet, analysis: str, user=None) -> None:
-    """Store every row's forecast and comment and the analysis text, all or nothing, and
-    keep what changed in the history."""
+def save_forecasts(
+    sheet: ForecastSheet, lines: list[ForecastLine], analysis: str, user=None
+) -> int:
+    """Store the forecast and comment of every row of `lines` (those the post accounted
+    for; other rows stay as they are) and the analysis text, all or nothing, and keep what
+    changed in the history. A row without an amount has no forecast: returns how many
+    stored forecasts were removed so."""
     period = sheet.period
     with transaction.atomic():
         before = {
@@ -139,10 +143,12 @@ def save_forecasts(sheet: ForecastSheet, analysis: str, user=None) -> None:
             .values_list("body", flat=True)
             .first()
         )
-        keep = [line for line in sheet.lines if line.amount is not None]
-        Forecast.objects.filter(period=period, row__in=[line.row for line in sheet.lines]).exclude(
-            row__in=[line.row for line in keep]
-        ).delete()
+        keep = [line for line in lines if line.amount is not None]
+        removed, _ = (
+            Forecast.objects.filter(period=period, row__in=[line.row for line in lines])
+            .exclude(row__in=[line.row for line in keep])
+            .delete()
+        )
         Forecast.objects.bulk_create(
             [
                 Forecast(row=line.row, period=period, amount=line.amount, comment=line.comment)
@@ -158,7 +164,7 @@ def save_forecasts(sheet: ForecastSheet, analysis: str, user=None) -> None:
             title="",
             defaults={"body": analysis, "position": 0},
         )
-        labels = {line.row.pk: line.row.label for line in sheet.lines}
+        labels = {line.row.pk: line.row.label for line in lines}
         after = {line.row.pk: {"amount": line.amount, "comment": line.comment} for line in keep}
         edits = list(
             edits_between(
@@ -170,6 +176,7 @@ def save_forecasts(sheet: ForecastSheet, analysis: str, user=None) -> None:
         )
         edits.append(Edit(Section.ECONOMY.label, "text", old_analysis, analysis))
         record_period_changes(period, user, edits)
+    return removed
 
 
 @dataclass

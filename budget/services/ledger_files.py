@@ -42,6 +42,8 @@ class LedgerRecord(NamedTuple):
     project: str
     amount: Decimal
     sheet: str = ""
+    # What a SIE account's object lines leave of its total: booked without an object.
+    remainder: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +142,8 @@ def detect_format(path: Path, file_name: str) -> str:
             f"{file_name}: filen är varken en Excel-fil (.xlsx), en CSV-fil eller en SIE-fil."
         )
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"#"):
+    # SIE 1–4 start with their labels; SIE 5 is XML, refused by the SIE reader with a hint.
+    if stripped.startswith(b"#") or (stripped.startswith(b"<") and b"<Sie" in head):
         return "sie"
     return "csv"
 

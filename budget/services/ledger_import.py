@@ -19,6 +19,7 @@ memory does not grow with the number of lines.
 import logging
 import threading
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -31,12 +32,14 @@ from django.db.models import Q
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
+from amn.forms import too_long
 from amn.lib.money import Unit, format_amount, format_swedish
 from amn.lib.text import quoted
 from amn.lib.uploads import FileRefused, UploadStore, file_checksum, read_untrusted
 from amn.models import MONTH_NAMES, ChangeSource, Committee, months_span
 from amn.services.history import edits_between, record_changes
 from budget.models import (
+    READING_STALE_AFTER,
     ImportProfile,
     ImportStatus,
     LedgerCodeMapping,
@@ -63,8 +66,11 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 5_000
 PROGRESS_EVERY = 10_000
-# A reading that has not finished in this time died with its process.
-STALE_AFTER = timedelta(hours=1)
+STALE_AFTER = READING_STALE_AFTER
+# The codes of a line, stored as they are read (a line mapped by its ansvar keeps any
+# verksamhet, and the other way round).
+CHECKED_CODES = ("account", "responsibility", "operation_code", "activity", "project")
+CODE_LENGTHS = tuple(LedgerLine._meta.get_field(name).max_length for name in CHECKED_CODES)
 # An upload waits in UPLOAD_DIR itself until its reading is done; the import's
 # upload_path names it, and a discarded or stale import removes it.
 UPLOADS = UploadStore(token_chars=24)
@@ -330,7 +336,7 @@ class LedgerReading:
         for number, line in enumerate(self.lines, start=1):
             self.done = number
             yield LedgerRecord(
-                *line[:3], _MEASURES[line[3]], *line[4:9], Decimal(line[9]).scaleb(-2), line[10]
+                *line[:3], _MEASURES[line[3]], *line[4:9], Decimal(line[9]).scaleb(-2), *line[10:]
             )
 
     def progress(self) -> float:
@@ -362,7 +368,7 @@ def read_ledger_file(
                 record.measure.value,
                 *record[4:9],
                 int(record.amount.scaleb(2)),
-                record.sheet,
+                *record[10:],  # the sheet, and what else a reader tells
             )
             for record in reader.records()
         ]
@@ -417,6 +423,8 @@ class _Staged:
     # (row id, measure, month) → [net, intäkter]
     sums: dict[tuple[int, str, int], list[Decimal]] = field(default_factory=dict)
     unknown: dict[tuple[int, str, str], list] = field(default_factory=dict)
+    # SIE remainders no row takes: (year, month, measure, account) → [row, amount]
+    unassigned: dict[tuple[int, int, str, str], list] = field(default_factory=dict)
     missing_years: dict[int, int] = field(default_factory=dict)
 
 
@@ -449,6 +457,9 @@ def _map_and_write(
 ) -> None:
     sums = staged.sums
     years = resolver.years
+    account_length, responsibility_length, operation_length, activity_length, project_length = (
+        CODE_LENGTHS
+    )
     resolve = resolver.resolve
     write = writer.write
     count = 0
@@ -460,11 +471,24 @@ def _map_and_write(
             continue
         row = resolve(year, record.responsibility, record.operation_code)
         if row is None:
+            if record.remainder:
+                key = (year, record.month, record.measure, record.account)
+                staged.unassigned[key] = [record.source_row, record.amount]
+                continue
             key = (year, record.responsibility, record.operation_code)
             if key in staged.unknown:
                 staged.unknown[key][2] += 1
             else:
                 staged.unknown[key] = [record.sheet, record.source_row, 1]
+            continue
+        if (
+            len(record.account) > account_length
+            or len(record.responsibility) > responsibility_length
+            or len(record.operation_code) > operation_length
+            or len(record.activity) > activity_length
+            or len(record.project) > project_length
+        ):
+            _refuse_long_codes(record, errors)
             continue
         count += 1
         amount = record.amount
@@ -485,6 +509,20 @@ def _map_and_write(
     staged.total = total
 
 
+def _refuse_long_codes(record: LedgerRecord, errors: ErrorList) -> None:
+    for name in CHECKED_CODES:
+        value = getattr(record, name)
+        problem = too_long(LedgerLine, name, value)
+        if problem:
+            errors.add(
+                problem[0].lower() + problem[1:],
+                sheet=record.sheet,
+                row=record.source_row,
+                column=str(LedgerLine._meta.get_field(name).verbose_name),
+                value=value,
+            )
+
+
 def _report_unmapped(ledger_import: LedgerImport, staged: _Staged, errors: ErrorList) -> None:
     code = ledger_import.committee.code
     for year, count in sorted(staged.missing_years.items()):
@@ -493,24 +531,51 @@ def _report_unmapped(ledger_import: LedgerImport, staged: _Staged, errors: Error
             "rader i administrationen först, eller kontrollera perioderna i filen."
         )
     for (year, responsibility, operation), (sheet, row, count) in sorted(staged.unknown.items()):
-        codes = " och ".join(
+        codes = [
             text
             for text in (
                 f"ansvar {quoted(responsibility)}" if responsibility else "",
                 f"verksamhet {quoted(operation)}" if operation else "",
             )
             if text
-        )
-        more = f" (och {count - 1} rader till med samma koder)" if count > 1 else ""
+        ]
+        summary = f"{code}s driftsammandrag {year}"
+        if codes:
+            more = f" (och {_more_lines(count)} med samma koder)" if count > 1 else ""
+            message = (
+                f"{'koderna' if len(codes) > 1 else 'koden'} {' och '.join(codes)} hör inte "
+                f"till någon rad i {summary}{more}. Lägg till en kodmappning i administrationen."
+            )
+        else:
+            more = f" (och {_more_lines(count)} utan koder)" if count > 1 else ""
+            message = (
+                f"raden saknar både ansvar och verksamhet och kan inte föras till någon rad i "
+                f"{summary}{more}. Ange ansvar eller verksamhet på raden i ekonomisystemet."
+            )
         errors.add(
-            f"okänd kod: {codes or 'varken ansvar eller verksamhet'} hör inte till någon rad i "
-            f"{code}s driftsammandrag {year}{more}. Lägg till en kodmappning i "
-            "administrationen.",
+            message,
             sheet=sheet,
             row=row,
             column="Ansvar/Verksamhet",
             value=operation or responsibility,
         )
+    for (year, month, measure, account), (row, amount) in sorted(staged.unassigned.items()):
+        balance = "saldo" if measure == Measure.ACTUAL else "budget"
+        errors.add(
+            f"konto {account}: {format_swedish(amount, 2)} kr av kontots {balance} för "
+            f"{MONTH_NAMES[month - 1]} {year} saknar objekt (varken ansvar eller verksamhet) "
+            f"och kan inte föras till någon rad i {code}s driftsammandrag {year}. Objektraderna "
+            "täcker inte kontots totalbelopp: exportera filen med ansvar eller verksamhet på "
+            "hela beloppet.",
+            row=row,
+            column="#PSALDO" if measure == Measure.ACTUAL else "#PBUDGET",
+            value=account,
+        )
+
+
+def _more_lines(count: int) -> str:
+    """ "1 rad till", "2 rader till": the lines beyond the first one named."""
+    return f"{count - 1} {'rad' if count == 2 else 'rader'} till"
 
 
 def _preview(committee: Committee, staged: _Staged, reader: LedgerReader) -> dict:
@@ -820,19 +885,33 @@ def _remove_upload(ledger_import: LedgerImport) -> None:
 
 
 def read_in_background(ledger_import: LedgerImport) -> None:
-    """Read the upload outside the request (a thread of its own, with its own database
-    connection), or right away where settings say so (tests)."""
+    """Read the upload outside the request, in the process's bounded pool of readers, or
+    right away where settings say so (tests)."""
     if ledger_import.status != ImportStatus.READING:
         _remove_upload(ledger_import)
         return
     if not settings.LEDGER_IMPORT_IN_BACKGROUND:
         _read_and_clean_up(ledger_import.pk)
         return
-    transaction.on_commit(
-        lambda: threading.Thread(
-            target=_read_in_thread, args=(ledger_import.pk,), daemon=True
-        ).start()
-    )
+    transaction.on_commit(lambda: _readers().submit(_read_in_thread, ledger_import.pk))
+
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None  # (its size, the pool)
+_pool_lock = threading.Lock()
+
+
+def _readers() -> ThreadPoolExecutor:
+    """At most LEDGER_READERS files are read at once in this process. A file waiting its
+    turn is only a queued primary key: it holds no database connection; a reader opens its
+    connections when it starts and closes them when it is done."""
+    global _pool
+    size = max(settings.LEDGER_READERS, 1)
+    with _pool_lock:
+        if _pool is None or _pool[0] != size:  # the setting changed (tests)
+            if _pool is not None:
+                _pool[1].shutdown(wait=False)  # it finishes what it was given
+            _pool = (size, ThreadPoolExecutor(max_workers=size, thread_name_prefix="ledger-reader"))
+        return _pool[1]
 
 
 def _read_in_thread(pk: int) -> None:

@@ -49,6 +49,9 @@ FIELD_HEADERS: dict[str, tuple[str, ...]] = {
     "activity": ("aktivitet", "aktivitetskod", "aktivitetsnr"),
     "project": ("projekt", "projektnr", "projektkod", "projektnummer"),
     "actual": ("belopp", "utfall", "redovisat", "saldo", "periodens utfall", "utfall period"),
+    # Verifikationslistor (Fortnox and others) split the amount: debet − kredit.
+    "debit": ("debet",),
+    "credit": ("kredit",),
     "budget": ("budget", "periodiserad budget", "budget periodiserad", "budget period"),
 }
 FIELD_NAMES = {
@@ -60,9 +63,13 @@ FIELD_NAMES = {
     "activity": "Aktivitet",
     "project": "Projekt",
     "actual": "Belopp/Utfall",
+    "debit": "Debet",
+    "credit": "Kredit",
     "budget": "Budget",
 }
 AMOUNT_FIELDS = (("actual", Measure.ACTUAL), ("budget", Measure.BUDGET))
+DEBIT_CREDIT = ("debit", "credit")
+_AMOUNT_HEADERS = FIELD_HEADERS["actual"] + FIELD_HEADERS["debit"] + FIELD_HEADERS["credit"]
 MAX_CENTS = int(MAX_AMOUNT * 100)
 _INFINITY = float("inf")
 HEADER_SEARCH_ROWS = 30
@@ -116,6 +123,8 @@ class TabularReader:
         self.excel = file_format == "xlsx"
         self.errors = errors
         self.lookup = header_lookup(profile)
+        named = (profile.columns or {}) if profile else {}
+        self.profile_fields = {name for name, header in named.items() if header}
         self.skipped_balance_lines = 0
         self.ignored_sheets: list[str] = []
         self._done = 0
@@ -138,7 +147,8 @@ class TabularReader:
         if not found and not self.errors:
             self.errors.add(
                 "hittar ingen rubrikrad. Filen måste ha kolumner för Konto, Belopp (eller "
-                "Utfall/Budget) och Period (eller År och Månad) i någon av de första "
+                "Utfall/Budget, eller Debet och Kredit) och Period (eller År och Månad) i någon "
+                "av de första "
                 f"{HEADER_SEARCH_ROWS} raderna, och minst en av Ansvar och Verksamhet."
             )
 
@@ -183,7 +193,7 @@ class TabularReader:
             name = self.lookup.get(normalised)
             if name is None:
                 if _SCALED_SUFFIX.search(normalised) and any(
-                    normalised.startswith(h) for h in FIELD_HEADERS["actual"]
+                    normalised.startswith(h) for h in _AMOUNT_HEADERS
                 ):
                     headers.setdefault("_scaled", cell.strip())
                 continue
@@ -192,10 +202,23 @@ class TabularReader:
                 continue
             index[name] = position
             headers[name] = cell.strip()
-        has_amount = "actual" in index or "budget" in index
+        self._choose_amount_columns(index, headers)
+        sides = [name for name in DEBIT_CREDIT if name in index]
+        has_amount = "actual" in index or "budget" in index or bool(sides)
         has_period = "period" in index or "year" in index
         if "account" not in index or not (has_amount or "_scaled" in headers) or not has_period:
             return None
+        if len(sides) == 1:
+            [present] = sides
+            missing = "credit" if present == "debit" else "debit"
+            self.errors.add(
+                f"kolumn för {FIELD_NAMES[missing]} saknas (det finns bara "
+                f"{FIELD_NAMES[present]}): beloppet är debet minus kredit.",
+                sheet=sheet,
+                row=number,
+                value=headers[present],
+            )
+            return Columns(number, {}, {})  # reported; nothing below is read
         if not has_amount:
             self.errors.add(
                 "beloppen är i tusental eller miljoner kronor; exportera i kronor så att "
@@ -229,6 +252,17 @@ class TabularReader:
             return Columns(number, {}, {})  # reported; nothing below is read
         return Columns(number, index, headers)
 
+    def _choose_amount_columns(self, index: dict[str, int], headers: dict[str, str]) -> None:
+        """Debet and Kredit give the actual amount where there is no amount column, or where
+        the profile names them (an amount column found by its usual header is then left
+        out); otherwise the amount column is read and Debet/Kredit are left out."""
+        if not any(name in index for name in DEBIT_CREDIT) or "actual" not in index:
+            return
+        named = set(DEBIT_CREDIT) <= self.profile_fields and "actual" not in self.profile_fields
+        for name in ("actual",) if named else DEBIT_CREDIT:
+            index.pop(name, None)
+            headers.pop(name, None)
+
     def _read_sheet(
         self, sheet: str, columns: Columns, rows: Iterator[tuple[int, list]]
     ) -> Iterator[LedgerRecord]:
@@ -242,6 +276,8 @@ class TabularReader:
         errors = self.errors
         excel = self.excel
         amount_fields = [(f, m, index[f]) for f, m in AMOUNT_FIELDS if f in index]
+        debit_credit = "debit" in index
+        measures = len(amount_fields) + debit_credit
         period_at = index.get("period")
         year_at = index.get("year")
         account_at = index["account"]
@@ -250,6 +286,8 @@ class TabularReader:
         ]
         width = max(index.values()) + 1
         sums = {field: Decimal(0) for field, _, _ in amount_fields}
+        if debit_credit:
+            sums.update(debit=Decimal(0), credit=Decimal(0))
         total_row: tuple[int, list] | None = None
         codes: dict[object, str] = {"": ""}
         periods: dict[tuple, tuple[int, int] | str] = {}
@@ -317,8 +355,12 @@ class TabularReader:
                 elif amount is not None:
                     sums[field] += amount
                     amounts.append((measure, amount))
+            if debit_credit:
+                net = self._debit_minus_credit(sheet, number, columns, cells, sums)
+                if net is not None:
+                    amounts.append((Measure.ACTUAL, net))
             if not amounts:
-                if len(amount_fields) > 1 and not errors:
+                if measures > 1 and not errors:
                     errors.add("raden har varken utfall eller budget.", sheet=sheet, row=number)
                 continue
             if period is None:
@@ -351,6 +393,49 @@ class TabularReader:
                 )
         if total_row is not None:
             self._check_total(sheet, columns, total_row, sums)
+
+    def _debit_minus_credit(
+        self, sheet: str, number: int, columns: Columns, cells: list, sums: dict
+    ) -> Decimal | None:
+        """The line's actual amount, debet − kredit (an empty side is 0), exact; None
+        with the error reported, or when both sides are empty beside a budget column."""
+        sides = []
+        for field in DEBIT_CREDIT:
+            value = cells[columns.index[field]]
+            side = None if value in ("", None) else parse_amount(value)
+            if type(side) is str:
+                self.errors.add(
+                    side,
+                    sheet=sheet,
+                    row=number,
+                    column=columns.label(field, self.excel),
+                    value=_shown(value),
+                )
+                return None
+            sides.append(side)
+        debit, credit = sides
+        if debit is None and credit is None:
+            if "budget" not in columns.index:
+                self.errors.add(
+                    "beloppet saknas: både Debet och Kredit är tomma.",
+                    sheet=sheet,
+                    row=number,
+                    column=" och ".join(columns.label(f, self.excel) for f in DEBIT_CREDIT),
+                )
+            return None
+        debit, credit = debit or Decimal(0), credit or Decimal(0)
+        sums["debit"] += debit
+        sums["credit"] += credit
+        net = to_amount(debit - credit)
+        if isinstance(net, str):
+            self.errors.add(
+                net + ".",
+                sheet=sheet,
+                row=number,
+                column=" och ".join(columns.label(f, self.excel) for f in DEBIT_CREDIT),
+            )
+            return None
+        return net
 
     def _period(self, raw_period: object, raw_year: object) -> tuple[int, int] | str:
         year = None

@@ -25,15 +25,20 @@ def forecast_entry(request: HttpRequest, code: str, period_id: int) -> HttpRespo
     unit = unit_or_default(request.POST.get("enhet") or request.GET.get("enhet"), Unit.TKR)
     sheet = forecast_sheet(period)
     analysis = sheet.analysis
-    if request.method == "POST":
-        form = ForecastForm(sheet.lines, committee, unit, request.POST)
-        valid = form.is_valid()
-        analysis = form.cleaned_data["analysis"]
-        if valid:
-            save_forecasts(sheet, analysis, request.user)
-            messages.success(request, f"Prognosen för {period.title} är sparad.")
+    form = ForecastForm(
+        sheet.lines, committee, unit, request.POST if request.method == "POST" else None
+    )
+    if form.is_bound:
+        if form.is_valid():
+            analysis = form.cleaned_data["analysis"]
+            removed = save_forecasts(sheet, form.lines, analysis, request.user)
+            messages.success(
+                request, f"Prognosen för {period.title} är sparad. Borttagna prognoser: {removed}."
+            )
             return redirect(f"{request.path}?enhet={unit.code}")
-        messages.error(request, "Inget sparades: rätta felen som visas vid raderna.")
+        if not form.incomplete:
+            analysis = form.cleaned_data["analysis"]
+        messages.error(request, form.refusal("Inget sparades: rätta felen som visas vid raderna."))
     for line in sheet.lines:
         if not line.text:
             line.text = "" if line.amount is None else format_amount(line.amount, unit)
@@ -47,7 +52,9 @@ def forecast_entry(request: HttpRequest, code: str, period_id: int) -> HttpRespo
             "analysis": analysis,
             "unit": unit,
             "units": list(Unit),
+            "form": form,
         },
+        status=400 if form.errors else 200,
     )
 
 

@@ -1,7 +1,6 @@
 """Ledger import for controllers (upload → preview → confirm, history, undo) and the
 ledger lines behind an actual figure."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,73 +12,29 @@ from amn.lib.money import Unit, unit_or_default
 from amn.lib.periods import is_valid_month
 from amn.models import months_span
 from amn.permissions import IMPORT_LEDGER, READ_LIVE, can, committee_for_user
+from budget.forms import ProfileForm, UploadForm
 from budget.models import ImportProfile, ImportStatus, LedgerImport, SummaryRow
 from budget.services import ledger_import as service
+from budget.services.import_profiles import save_profile
 from budget.services.ledger_lines import lines_behind
-from budget.services.ledger_tabular import FIELD_HEADERS, FIELD_NAMES
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label="Fil från ekonomisystemet",
-        help_text="Excel (.xlsx), CSV (semikolon eller komma) eller SIE 4.",
-        # An empty file is refused by the import like any other bad file, with its name.
-        allow_empty_file=True,
-    )
-    profile = forms.ModelChoiceField(
-        ImportProfile.objects.all(),
-        required=False,
-        label="Importprofil",
-        empty_label="Standard (svenska kolumnrubriker)",
-    )
-
-
-class ProfileForm(forms.ModelForm):
-    """An import profile with one text field per column the ledger system names its own way."""
-
-    class Meta:
-        model = ImportProfile
-        fields = ["name", "description", "sie_operation_dimension", "sie_responsibility_dimension"]
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for name, label in FIELD_NAMES.items():
-            self.fields[f"column_{name}"] = forms.CharField(
-                label=f"Rubrik för {label}",
-                required=False,
-                max_length=100,
-                initial=(self.instance.columns or {}).get(name, ""),
-                help_text=f"Standard: {', '.join(FIELD_HEADERS[name][:3])} …",
-            )
-
-    def save(self, commit: bool = True) -> ImportProfile:
-        self.instance.columns = {
-            name: self.cleaned_data[f"column_{name}"].strip()
-            for name in FIELD_NAMES
-            if self.cleaned_data[f"column_{name}"].strip()
-        }
-        return super().save(commit)
 
 
 @login_required
 def profiles(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
-    """Controllers name the columns of their ledger system once, for every later file."""
+    """Controllers name the columns of their ledger system once, for every later file of
+    their kommun (or of their nämnd alone)."""
     committee = committee_for_user(request.user, code, IMPORT_LEDGER)
-    profile = get_object_or_404(ImportProfile, pk=pk) if pk else None
-    form = ProfileForm(request.POST or None, instance=profile)
+    usable = ImportProfile.objects.for_committee(committee).select_related("committee")
+    profile = get_object_or_404(usable, pk=pk) if pk else None
+    form = ProfileForm(committee, request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
+        saved = save_profile(form.save(), request.user)
         messages.success(request, f"Importprofilen {saved.name} är sparad.")
         return redirect("budget:ledger-profiles", code=committee.code)
     return render(
         request,
         "budget/ledger_profiles.html",
-        {
-            "committee": committee,
-            "form": form,
-            "profile": profile,
-            "profiles": ImportProfile.objects.all(),
-        },
+        {"committee": committee, "form": form, "profile": profile, "profiles": usable},
     )
 
 
@@ -88,11 +43,11 @@ def imports(request: HttpRequest, code: str) -> HttpResponse:
     """The import history of a nämnd, and (for controllers) the upload form."""
     committee = committee_for_user(request.user, code, READ_LIVE)
     may_import = can(request.user, committee, IMPORT_LEDGER)
-    form = UploadForm()
+    form = UploadForm(committee, request.user)
     if request.method == "POST":
         if not may_import:
             committee_for_user(request.user, code, IMPORT_LEDGER)  # raises 403
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(committee, request.user, request.POST, request.FILES)
         if form.is_valid():
             ledger_import = service.import_upload(
                 committee,

@@ -143,17 +143,23 @@ def _assessment_snapshot(period: ReportingPeriod) -> dict[int, dict]:
     }
 
 
-def save_assessment_entry(entry: AssessmentEntry, user=None) -> int:
-    """Store every assessed goal's målbedömning with its points; returns how many. What
-    changed is kept in the history."""
+def save_assessment_entry(
+    entry: AssessmentEntry, lines: list[AssessmentLine], user=None
+) -> tuple[int, int]:
+    """Store the målbedömning with its points of every goal of `lines` (those the post
+    accounted for; other goals stay as they are): a goal without a level has none this
+    period. Returns how many were saved and how many removed. What changed is kept in the
+    history."""
     if entry.has_errors:
         raise ValueError("Posten har fel och sparas inte.")
-    saved = 0
+    saved = removed = 0
     with transaction.atomic():
         before = _assessment_snapshot(entry.period)
-        for line in entry.lines:
+        for line in lines:
             if not line.level:
-                GoalAssessment.objects.filter(goal=line.goal, period=entry.period).delete()
+                if line.goal.pk in before:
+                    GoalAssessment.objects.filter(goal=line.goal, period=entry.period).delete()
+                    removed += 1
                 continue
             reason = line.reason if line.level != line.suggestion.level else ""
             assessment, _ = GoalAssessment.objects.update_or_create(
@@ -188,4 +194,4 @@ def save_assessment_entry(entry: AssessmentEntry, user=None) -> int:
                 _assessment_snapshot(entry.period),
             ),
         )
-    return saved
+    return saved, removed

@@ -138,14 +138,16 @@ def build_status_entry(period: ReportingPeriod) -> StatusEntry:
     return StatusEntry(period, groups)
 
 
-def save_status_entry(entry: StatusEntry, user=None) -> int:
-    """Store every line's status and comment; what changed is kept in the history."""
+def save_status_entry(entry: StatusEntry, lines: list[StatusLine], user=None) -> tuple[int, int]:
+    """Store the status and comment of every line of `lines` (those the post accounted
+    for; others stay as they are): a line without a status has none this period. Returns
+    how many were saved and how many removed; what changed is kept in the history."""
     if entry.has_errors:
         raise ValueError("Posten har fel och sparas inte.")
-    saved = 0
+    saved = removed = 0
     edits = []
     with transaction.atomic():
-        for line in entry.lines:
+        for line in lines:
             model, where = line.kind.status_model, {line.kind.link: line.subject}
             stored = model.objects.filter(period=entry.period, **where).first()
             subject = f"{line.kind.title}: {line.subject}"
@@ -159,7 +161,9 @@ def save_status_entry(entry: StatusEntry, user=None) -> int:
                 Edit(subject, "kommentar", stored.comment if stored else "", line.comment),
             ]
             if not line.status:
-                model.objects.filter(period=entry.period, **where).delete()
+                if stored is not None:
+                    stored.delete()
+                    removed += 1
                 continue
             model.objects.update_or_create(
                 period=entry.period,
@@ -168,4 +172,4 @@ def save_status_entry(entry: StatusEntry, user=None) -> int:
             )
             saved += 1
         record_period_changes(entry.period, user, edits)
-    return saved
+    return saved, removed

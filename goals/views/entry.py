@@ -12,18 +12,19 @@ from amn.permissions import ENTER_FIGURES, committee_for_user
 from goals.forms import RulesForm, StatusEntryForm
 from goals.models import AssessmentRules, Status
 from goals.services.status_entry import build_status_entry, save_status_entry
-from goals.views.follow_up import follow_up_for_user, report_saved
+from goals.views.follow_up import NOTHING_SAVED, follow_up_for_user, report_saved
 
 
 @login_required
 def status_entry(request: HttpRequest, code: str, year: int, month: int) -> HttpResponse:
     period = follow_up_for_user(request, code, year, month)
     entry = build_status_entry(period)
-    if request.method == "POST":
-        if StatusEntryForm(entry.lines, request.POST).is_valid():
-            report_saved(request, save_status_entry(entry, request.user), "statusar")
+    form = StatusEntryForm(entry.lines, request.POST if request.method == "POST" else None)
+    if form.is_bound:
+        if form.is_valid():
+            report_saved(request, save_status_entry(entry, form.lines, request.user), "statusar")
             return redirect("goals:status-entry", code, year, month)
-        report_saved(request, None, "")
+        messages.error(request, form.refusal(NOTHING_SAVED))
     return render(
         request,
         "goals/status_entry.html",
@@ -34,8 +35,9 @@ def status_entry(request: HttpRequest, code: str, year: int, month: int) -> Http
             "statuses": list(Status),
             "year": year,
             "month": month,
+            "form": form,
         },
-        status=400 if entry.has_errors else 200,
+        status=400 if form.errors else 200,
     )
 
 

@@ -18,9 +18,10 @@ def follow_up_for_user(request: HttpRequest, code: str, year: int, month: int) -
     return period
 
 
-def report_saved(request: HttpRequest, saved: int | None, what: str) -> None:
-    """`saved` items of `what` were stored; None: nothing was, the fields show why."""
-    if saved is None:
-        messages.error(request, "Inget sparades. Rätta fälten som är markerade nedan.")
-    else:
-        messages.success(request, f"Sparat: {saved} {what}.")
+NOTHING_SAVED = "Inget sparades. Rätta fälten som är markerade nedan."
+
+
+def report_saved(request: HttpRequest, counts: tuple[int, int], what: str) -> None:
+    """(saved, removed) items of `what` were stored and removed."""
+    saved, removed = counts
+    messages.success(request, f"Sparat: {saved} {what}. Borttagna: {removed}.")

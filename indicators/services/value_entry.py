@@ -191,13 +191,14 @@ class SaveResult:
         return self.created + self.changed + self.removed
 
 
-def save_value_entry(entry: ValueEntry, user=None) -> SaveResult:
-    """Store the checked entry in one transaction: new, changed and cleared values and
-    målvärden; unchanged ones are left as they are (and keep their origin)."""
+def save_value_entry(entry: ValueEntry, lines: list[EntryLine], user=None) -> SaveResult:
+    """Store the checked `lines` (those the post accounted for) in one transaction: new,
+    changed and cleared values and målvärden; unchanged ones are left as they are (and keep
+    their origin), and so is every series the post did not show."""
     if entry.has_errors:
         raise ValueError("Posten har fel och sparas inte.")
     result = SaveResult()
-    series_ids = [line.series.pk for line in entry.lines]
+    series_ids = [line.series.pk for line in lines]
     year, month = entry.year, entry.month
     with transaction.atomic():
         values = {
@@ -213,7 +214,7 @@ def save_value_entry(entry: ValueEntry, user=None) -> SaveResult:
         new_values, changed_values, removed_values = [], [], []
         new_targets, changed_targets, removed_targets = [], [], []
         edits: list[Edit] = []
-        for line in entry.lines:
+        for line in lines:
             subject = f"{line.indicator.name} – {line.series.label}"
             for text, note, key in (
                 (line.value, line.note, (month, ValueKind.OUTCOME)),

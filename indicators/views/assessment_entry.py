@@ -1,6 +1,7 @@
 """Entering the målbedömningar of a period beside the level the indicators suggest: staff
 and controllers. goals keeps the entry itself; the suggestions come from here."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +14,7 @@ from goals.services.assessment_entry import (
     build_assessment_entry,
     save_assessment_entry,
 )
-from goals.views.follow_up import follow_up_for_user, report_saved
+from goals.views.follow_up import NOTHING_SAVED, follow_up_for_user, report_saved
 from indicators.services.suggestions import suggested_assessments
 
 
@@ -25,11 +26,13 @@ def assessment_entry(request: HttpRequest, code: str, year: int, month: int) -> 
         for goal_id, suggestion in suggested_assessments(period).items()
     }
     entry = build_assessment_entry(period, suggestions)
-    if request.method == "POST":
-        if AssessmentEntryForm(entry.lines, request.POST).is_valid():
-            report_saved(request, save_assessment_entry(entry, request.user), "målbedömningar")
+    form = AssessmentEntryForm(entry.lines, request.POST if request.method == "POST" else None)
+    if form.is_bound:
+        if form.is_valid():
+            saved = save_assessment_entry(entry, form.lines, request.user)
+            report_saved(request, saved, "målbedömningar")
             return redirect("indicators:assessment-entry", code, year, month)
-        report_saved(request, None, "")
+        messages.error(request, form.refusal(NOTHING_SAVED))
     return render(
         request,
         "indicators/assessment_entry.html",
@@ -40,8 +43,9 @@ def assessment_entry(request: HttpRequest, code: str, year: int, month: int) -> 
             "levels": list(AssessmentLevel),
             "year": year,
             "month": month,
+            "form": form,
         },
-        status=400 if entry.has_errors else 200,
+        status=400 if form.errors else 200,
     )
 
 

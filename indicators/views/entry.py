@@ -18,9 +18,10 @@ def value_entry(request: HttpRequest, code: str, year: int, month: int) -> HttpR
     entry = build_value_entry(committee, year, month)
     if not entry.lines:
         raise Http404(f"Nämnden följer inga indikatorer {year}.")
-    if request.method == "POST":
-        if ValueEntryForm(entry.lines, request.POST).is_valid():
-            result = save_value_entry(entry, request.user)
+    form = ValueEntryForm(entry.lines, request.POST if request.method == "POST" else None)
+    if form.is_bound:
+        if form.is_valid():
+            result = save_value_entry(entry, form.lines, request.user)
             messages.success(
                 request,
                 f"Sparat: {result.created} nya, {result.changed} ändrade och "
@@ -29,7 +30,9 @@ def value_entry(request: HttpRequest, code: str, year: int, month: int) -> HttpR
             return redirect("indicators:value-entry", code, year, month)
         messages.error(
             request,
-            f"Inget sparades: {entry.error_count} fel. Rätta fälten som är markerade nedan.",
+            form.refusal(
+                f"Inget sparades: {entry.error_count} fel. Rätta fälten som är markerade nedan."
+            ),
         )
     return render(
         request,
@@ -40,8 +43,9 @@ def value_entry(request: HttpRequest, code: str, year: int, month: int) -> HttpR
             "year": year,
             "month": month,
             "label": period_label(year, month),
+            "form": form,
         },
-        status=400 if entry.has_errors else 200,
+        status=400 if form.errors else 200,
     )
 
 

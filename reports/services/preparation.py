@@ -176,6 +176,13 @@ class TextDraft:
     title: str
     body: str
     pk: int | None = None
+    slot: int = 0  # which blank text of the page a new one was written in
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """What the page's inputs of the text are named by: the stored text, or the slot."""
+        return str(self.pk) if self.pk else f"ny{self.slot}"
 
 
 def section_texts(period: ReportingPeriod, section: str) -> list[ReportText]:
@@ -195,10 +202,9 @@ def check_texts(drafts: list[TextDraft]) -> list[str]:
     return errors
 
 
-def save_section_texts(
-    period: ReportingPeriod, section: str, drafts: list[TextDraft], user
-) -> None:
-    """Store the section's texts as the form holds them: a text emptied is removed."""
+def save_section_texts(period: ReportingPeriod, section: str, drafts: list[TextDraft], user) -> int:
+    """Store the section's texts as the form holds them: a text emptied is removed, and so
+    is a stored text the drafts do not hold. Returns how many were removed."""
     with transaction.atomic():
         stored = {text.pk: text for text in section_texts(period, section)}
         base = min((text.position for text in stored.values()), default=_base_position(section))
@@ -206,10 +212,12 @@ def save_section_texts(
         kept = {draft.pk for draft in written if draft.pk in stored}
         edits = []
         # Removed texts go first: a kept text may take over a removed one's title.
+        removed = 0
         for pk, text in stored.items():
             if pk not in kept:
                 edits.append(Edit(_text_subject(section, text.title), "text", text.body, ""))
                 text.delete()
+                removed += 1
         for offset, draft in enumerate(written):
             text = stored.get(draft.pk) if draft.pk else None
             old_title, old_body = (text.title, text.body) if text else ("", "")
@@ -223,6 +231,7 @@ def save_section_texts(
                 )
             edits.append(Edit(_text_subject(section, text.title), "text", old_body, text.body))
         record_period_changes(period, user, edits)
+    return removed
 
 
 def _base_position(section: str) -> int:

@@ -1,6 +1,8 @@
 """Publishing a period's report: the page, the workbook and the open data are stored as
-they are at that moment, as a new version. A version after the first is a revision and
-must say what changed."""
+they are at that moment, as a new version, and its PDF is printed and stored beside it.
+A version after the first is a revision and must say what changed."""
+
+import logging
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,8 +10,11 @@ from django.utils import timezone
 from amn.lib.spreadsheet import xlsx_bytes
 from amn.models import PublishedReport, ReportingPeriod
 from reports.services.open_data import report_data
+from reports.services.pdf import PdfBusy, PdfUnavailable, pdf_of
 from reports.services.reconciliation import Problem, publishing_problems
 from reports.services.report import build_report, render_report_body
+
+logger = logging.getLogger(__name__)
 
 
 class PublishingRefused(ValueError):
@@ -47,7 +52,7 @@ def publish_report(
                 f"Rapporten är redan publicerad (version {previous.version}): skriv vad som "
                 "ändrats, så att läsaren ser varför den är reviderad."
             )
-        return PublishedReport.objects.create(
+        published = PublishedReport.objects.create(
             period=period,
             version=previous.version + 1 if previous else 1,
             published_at=timezone.now(),
@@ -58,3 +63,15 @@ def publish_report(
             data=report_data(report),
             workbook=xlsx_bytes(report.sheets),
         )
+    _store_pdf(published)
+    return published
+
+
+def _store_pdf(published: PublishedReport) -> None:
+    """Print the version's PDF now, so that no download starts Chromium. The version is
+    published all the same when it cannot be printed (no Chromium, or every render slot
+    busy): its first download prints it."""
+    try:
+        pdf_of(published)
+    except (PdfUnavailable, PdfBusy) as error:
+        logger.warning("%s was published without its PDF: %s", published, error)

@@ -13,6 +13,7 @@ from amn.models import Change, ChangeSource, PublishedReport, ReportingPeriod
 from budget.models import ImportStatus, LedgerImport
 from budget.services.ledger_import import undo_ledger_import
 from goals.models import AssignmentStatus
+from tests.forms import page_form
 from tests.goals import test_assessment_entry as assessments
 from tests.indicators import test_value_entry as values
 
@@ -74,10 +75,9 @@ def test_a_changed_målbedömning_is_kept(client, staff):
 def test_a_changed_status_is_kept(client, staff):
     client.force_login(staff)
     url = reverse("goals:status-entry", args=["AMN", 2023, 8])
-    lines = client.get(url).context["entry"].lines
-    data = {f"s-{x.field_name}": x.status for x in lines} | {
-        f"c-{x.field_name}": x.comment for x in lines
-    }
+    page = client.get(url)
+    lines = page.context["entry"].lines
+    data = page_form(page)
     stored = AssignmentStatus.objects.filter(
         assignment=lines[0].subject, period__year=2023, period__month=8
     ).first()

@@ -100,11 +100,8 @@ def test_a_sheet_within_the_limits_is_read(tmp_path, settings):
 
     reader_for(path, path.name, errors := ErrorList(path.name), None)
 
-    assert [error.message for error in errors.kept] == [
-        "hittar ingen rubrikrad. Filen måste ha kolumner för Konto, Belopp (eller Utfall/"
-        "Budget) och Period (eller År och Månad) i någon av de första 30 raderna, och minst "
-        "en av Ansvar och Verksamhet."
-    ]
+    # Read, not refused: the only complaint is that the sheet holds no ledger.
+    assert [error.message.split(".")[0] for error in errors.kept] == ["hittar ingen rubrikrad"]
 
 
 @pytest.mark.parametrize("importer", ["ledger", "indicators"])

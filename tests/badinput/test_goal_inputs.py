@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from indicators.models import IndicatorValue, Series
 from tests.badinput.dump import changed_tables, database_dump
+from tests.forms import page_form
 from tests.goals.test_assessment_entry import posted as posted_assessments
 from tests.indicators.test_value_entry import posted as posted_values
 
@@ -211,10 +212,9 @@ def test_a_bad_målbedömning_is_named_and_nothing_saved(client, staff, changes,
 def test_a_bad_status_is_named_and_nothing_saved(client, staff, status, comment, message):
     client.force_login(staff)
     url = reverse("goals:status-entry", args=["AMN", 2023, 8])
-    lines = client.get(url).context["entry"].lines
-    data = {f"s-{x.field_name}": x.status for x in lines} | {
-        f"c-{x.field_name}": x.comment for x in lines
-    }
+    page = client.get(url)
+    lines = page.context["entry"].lines
+    data = page_form(page)
     data[f"s-{lines[0].field_name}"], data[f"c-{lines[0].field_name}"] = status, comment
     before = database_dump()
 

@@ -26,15 +26,15 @@ REFUSALS: dict[str, list[str]] = {
     "bara-rubrikrad.csv": ["bara-rubrikrad.csv: filen innehåller inga rader att läsa in."],
     "saknar-beloppskolumn.csv": [
         "saknar-beloppskolumn.csv: hittar ingen rubrikrad. Filen måste ha kolumner för Konto, "
-        "Belopp (eller Utfall/Budget) och Period (eller År och Månad) i någon av de första 30 "
-        "raderna, och minst en av Ansvar och Verksamhet."
+        "Belopp (eller Utfall/Budget, eller Debet och Kredit) och Period (eller År och Månad) i "
+        "någon av de första 30 raderna, och minst en av Ansvar och Verksamhet."
     ],
     "belopp-som-inte-ar-ett-tal.csv": [
         "belopp-som-inte-ar-ett-tal.csv, rad 2, kolumn 7 (Belopp), värde ”tolv”: "
         "beloppet är inte ett tal."
     ],
     "okand-verksamhet.csv": [
-        "okand-verksamhet.csv, rad 2, kolumn Ansvar/Verksamhet, värde ”999”: okänd kod: "
+        "okand-verksamhet.csv, rad 2, kolumn Ansvar/Verksamhet, värde ”999”: koden "
         "verksamhet ”999” hör inte till någon rad i AMNs driftsammandrag 2023. Lägg till en "
         "kodmappning i administrationen."
     ],
@@ -92,7 +92,7 @@ REFUSALS: dict[str, list[str]] = {
         "beloppet är inte ett tal.",
         "formler-i-celler.csv, rad 3, kolumn 2 (Konto), värde ”=4610”: "
         "kontot är inte ett kontonummer.",
-        "formler-i-celler.csv, rad 5, kolumn Ansvar/Verksamhet, värde ”@575”: okänd kod: "
+        "formler-i-celler.csv, rad 5, kolumn Ansvar/Verksamhet, värde ”@575”: koden "
         "verksamhet ”@575” hör inte till någon rad i AMNs driftsammandrag 2023. Lägg till en "
         "kodmappning i administrationen.",
     ],

@@ -239,9 +239,32 @@ def test_it_lists_every_error_of_a_file_at_once(db, amn, tmp_path):
         "flera-fel.xlsx, blad Utfall, rad 7, kolumn B (Konto): kontot saknas.",
         "flera-fel.xlsx, blad Utfall, rad 10, kolumn G (Belopp), värde ”1.234”: "
         "beloppet har fler än två decimaler.",
-        "flera-fel.xlsx, blad Utfall, rad 8, kolumn Ansvar/Verksamhet, värde ”999”: okänd kod: "
-        "verksamhet ”999” hör inte till någon rad i AMNs driftsammandrag 2023 (och 1 rader "
+        "flera-fel.xlsx, blad Utfall, rad 8, kolumn Ansvar/Verksamhet, värde ”999”: koden "
+        "verksamhet ”999” hör inte till någon rad i AMNs driftsammandrag 2023 (och 1 rad "
         "till med samma koder). Lägg till en kodmappning i administrationen.",
+    ]
+
+
+def test_it_tells_codes_that_no_row_takes_from_lines_without_any_code(db, amn, tmp_path):
+    path = write_csv(
+        tmp_path / "koder.csv",
+        [
+            [202301, 4610, 123, 999, "", "", 1],
+            [202301, 4610, "", "", "", "", 2],
+            [202301, 4610, "", "", "", "", 3],
+            [202301, 4610, "", "", "", "", 4],
+        ],
+    )
+
+    errors = errors_of(path, amn)
+
+    assert errors == [
+        "koder.csv, rad 3, kolumn Ansvar/Verksamhet: raden saknar både ansvar och verksamhet "
+        "och kan inte föras till någon rad i AMNs driftsammandrag 2023 (och 2 rader till utan "
+        "koder). Ange ansvar eller verksamhet på raden i ekonomisystemet.",
+        "koder.csv, rad 2, kolumn Ansvar/Verksamhet, värde ”999”: koderna ansvar ”123” och "
+        "verksamhet ”999” hör inte till någon rad i AMNs driftsammandrag 2023. Lägg till en "
+        "kodmappning i administrationen.",
     ]
 
 

@@ -4,6 +4,7 @@ activities and internkontroll per period; the nämnd adjusts the rules."""
 from django.urls import reverse
 
 from goals.models import AssessmentRules, AssignmentStatus, GoalAssessment
+from tests.forms import page_form
 
 ENTRY = ("indicators:assessment-entry", ["AMN", 2023, 8])
 GOAL = "God ekonomisk styrning"
@@ -15,17 +16,7 @@ def entry_page(client, user):
 
 
 def posted(response) -> dict[str, str]:
-    data = {}
-    for line in response.context["entry"].lines:
-        pk = line.goal.pk
-        data |= {
-            f"level-{pk}": line.level,
-            f"motivation-{pk}": line.motivation,
-            f"results-{pk}": line.results,
-            f"deviations-{pk}": line.deviations,
-            f"reason-{pk}": line.reason,
-        }
-    return data
+    return page_form(response)
 
 
 def line_of(response, name: str):
@@ -119,9 +110,7 @@ def test_statuses_start_from_the_latest_earlier_period_and_save_whole(client, st
     url = reverse("goals:status-entry", args=["AMN", 2023, 8])
     response = client.get(url)
     lines = response.context["entry"].lines
-    data = {f"s-{x.field_name}": x.status for x in lines} | {
-        f"c-{x.field_name}": x.comment for x in lines
-    }
+    data = page_form(response)
     first = lines[0]
     data[f"s-{first.field_name}"] = "forsenad"
     data[f"c-{first.field_name}"] = ""

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from indicators.models import IndicatorValue, Series, Target
+from tests.forms import page_form
 
 URL = ("indicators:value-entry", ["AMN", 2023, 8])
 SURVEY = "Andel positiva svar i brukarenkät, %"
@@ -17,17 +18,7 @@ def page(client, user):
 
 def posted(response) -> dict[str, str]:
     """What the form posts back when nothing is touched."""
-    data = {}
-    for line in response.context["entry"].lines:
-        pk = line.series.pk
-        data |= {
-            f"v-{pk}": line.value,
-            f"n-{pk}": line.note,
-            f"f-{pk}": line.forecast,
-            f"t-{pk}": line.target,
-            f"tn-{pk}": line.target_note,
-        }
-    return data
+    return page_form(response)
 
 
 def survey_series() -> Series:

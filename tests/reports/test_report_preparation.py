@@ -6,7 +6,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from amn.forms import INCOMPLETE
 from amn.models import Change, PeriodKind, ReportingPeriod, ReportText, Section, SectionPlan
+from tests.forms import page_form
 
 
 @pytest.fixture
@@ -72,10 +74,10 @@ def test_the_controller_hands_out_sections_with_deadlines_and_progress_shows_wha
     client.post(url("start", next_period))
     deadline = datetime.date.today() - datetime.timedelta(days=1)
 
-    client.post(
-        url("assign", next_period),
-        {f"r-{Section.ASSESSMENT}": staff.pk, f"d-{Section.ASSESSMENT}": deadline.isoformat()},
-    )
+    data = page_form(client.get(url("preparation", next_period)))
+    data |= {f"r-{Section.ASSESSMENT}": staff.pk, f"d-{Section.ASSESSMENT}": deadline.isoformat()}
+
+    client.post(url("assign", next_period), data)
 
     plan = SectionPlan.objects.get(period=next_period, section=Section.ASSESSMENT)
     assert (plan.responsible, plan.deadline) == (staff, deadline)
@@ -88,8 +90,10 @@ def test_a_deadline_that_is_not_a_date_changes_nothing(client, controller, next_
     client.force_login(controller)
     client.post(url("start", next_period))
 
+    data = page_form(client.get(url("preparation", next_period)))
+
     response = client.post(
-        url("assign", next_period), {f"d-{Section.ASSESSMENT}": "31/8"}, follow=True
+        url("assign", next_period), data | {f"d-{Section.ASSESSMENT}": "31/8"}, follow=True
     )
 
     assert "”31/8” är inget datum" in response.content.decode()
@@ -104,19 +108,11 @@ def test_a_writer_revises_a_text_marks_the_section_ready_and_the_history_keeps_b
     text = ReportText.objects.get(period=next_period, section=Section.ASSESSMENT)
     old_body = text.body
     client.force_login(staff)
+    data = page_form(client.get(url("section", next_period, Section.ASSESSMENT)))
+    data[f"body-{text.pk}"] = "Nämnden bedömer att året slutar i balans."
 
     response = client.post(
-        url("section", next_period, Section.ASSESSMENT),
-        {
-            "count": 2,
-            "pk-0": text.pk,
-            "title-0": text.title,
-            "body-0": "Nämnden bedömer att året slutar i balans.",
-            "title-1": "",
-            "body-1": "",
-            "action": "ready",
-        },
-        follow=True,
+        url("section", next_period, Section.ASSESSMENT), data | {"action": "ready"}, follow=True
     )
 
     text.refresh_from_db()
@@ -133,16 +129,18 @@ def test_a_writer_revises_a_text_marks_the_section_ready_and_the_history_keeps_b
 def test_two_texts_with_the_same_heading_are_refused_and_nothing_is_saved(
     client, staff, next_period
 ):
+    ReportText.objects.create(period=next_period, section=Section.EVENTS, title="Lokaler", body="A")
     client.force_login(staff)
+    data = page_form(client.get(url("section", next_period, Section.EVENTS)))
+    data |= {"title-ny0": "Lokaler", "body-ny0": "B"}
 
-    response = client.post(
-        url("section", next_period, Section.EVENTS),
-        {"count": 2, "title-0": "Lokaler", "body-0": "A", "title-1": "Lokaler", "body-1": "B"},
-    )
+    response = client.post(url("section", next_period, Section.EVENTS), data)
 
     assert response.status_code == 400
     assert "Två texter har samma rubrik (”Lokaler”)" in response.content.decode()
-    assert not ReportText.objects.filter(period=next_period).exists()
+    assert list(ReportText.objects.filter(period=next_period).values_list("title", "body")) == [
+        ("Lokaler", "A")
+    ]
 
 
 def test_nämnd_members_never_reach_the_preparation_pages(client, member, period):
@@ -182,3 +180,18 @@ def test_staff_of_another_nämnd_do_not_find_amns_report_work(client, outsider, 
     assert client.get(url("preparation", period)).status_code == 404
     assert client.get(url("section", period, Section.ASSESSMENT)).status_code == 404
     assert client.get(reverse("reports:history", args=["AMN"])).status_code == 404
+
+
+def test_a_cut_off_hand_out_post_changes_no_writer_or_deadline(client, controller, next_period):
+    client.force_login(controller)
+    client.post(url("start", next_period))
+    data = page_form(client.get(url("preparation", next_period)))
+    data |= {f"r-{Section.ASSESSMENT}": controller.pk, f"d-{Section.ASSESSMENT}": "2024-09-15"}
+    client.post(url("assign", next_period), data)
+    handed_out = list(SectionPlan.objects.filter(period=next_period).values())
+    del data[f"d-{Section.ASSESSMENT}"]  # the post is cut off before the deadline
+
+    response = client.post(url("assign", next_period), data, follow=True)
+
+    assert INCOMPLETE in response.content.decode()
+    assert list(SectionPlan.objects.filter(period=next_period).values()) == handed_out

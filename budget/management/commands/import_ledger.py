@@ -32,10 +32,12 @@ class Command(BaseCommand):
             raise CommandError(f"Det finns ingen nämnd med förkortningen {options['committee']!r}.")
         profile = None
         if options["profile"]:
-            profile = ImportProfile.objects.filter(name=options["profile"]).first()
+            usable = ImportProfile.objects.for_committee(committee)
+            profile = usable.filter(name=options["profile"]).first()
             if profile is None:
                 raise CommandError(
-                    f"Det finns ingen importprofil som heter {options['profile']!r}."
+                    f"Det finns ingen importprofil som heter {options['profile']!r} för "
+                    f"{committee.name} ({committee.municipality})."
                 )
         result = import_ledger_file(
             committee, path, file_name=path.name, profile=profile, dry_run=options["dry_run"]

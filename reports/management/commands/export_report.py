@@ -7,7 +7,15 @@ from django.test import RequestFactory
 from amn.lib.spreadsheet import xlsx_bytes
 from amn.models import Committee, PeriodKind, PublishedReport, ReportingPeriod
 from reports.services.open_data import draft_document, report_document
-from reports.services.pdf import PdfUnavailable, pdf_bytes, standalone_html
+from reports.services.pdf import (
+    PDF_TIMEOUT_SECONDS,
+    PdfBusy,
+    PdfUnavailable,
+    pdf_bytes,
+    pdf_of,
+    render_slot,
+    standalone_html,
+)
 from reports.services.report import build_report, render_report_body
 
 
@@ -61,7 +69,11 @@ class Command(BaseCommand):
             return bytes(published.workbook)
         if kind == "json":
             return report_document(published)
-        return self.pdf(standalone_html(published.title, published.html, published))
+        try:
+            # The stored PDF; one not stored yet is printed and stored now.
+            return bytes(pdf_of(published, wait_seconds=PDF_TIMEOUT_SECONDS).content)
+        except (PdfUnavailable, PdfBusy) as error:
+            raise CommandError(str(error)) from error
 
     def draft(self, period: ReportingPeriod, kind: str) -> bytes:
         report = build_report(period)
@@ -72,10 +84,8 @@ class Command(BaseCommand):
         request = RequestFactory().get("/")
         request.user = AnonymousUser()
         body = render_report_body(report, request)
-        return self.pdf(standalone_html(report.title, body))
-
-    def pdf(self, document: str) -> bytes:
         try:
-            return pdf_bytes(document)
-        except PdfUnavailable as error:
+            with render_slot(wait_seconds=PDF_TIMEOUT_SECONDS):
+                return pdf_bytes(standalone_html(report.title, body))
+        except (PdfUnavailable, PdfBusy) as error:
             raise CommandError(str(error)) from error
