@@ -215,6 +215,17 @@ LOGGING = {
 UPLOAD_MAX_UNPACKED_BYTES = env_int("UPLOAD_MAX_UNPACKED_BYTES", 500_000_000)
 UPLOAD_MAX_COMPRESSION_RATIO = env_int("UPLOAD_MAX_COMPRESSION_RATIO", 200)
 UPLOAD_MAX_ZIP_ENTRIES = env_int("UPLOAD_MAX_ZIP_ENTRIES", 1_000)
+# Cells of one worksheet, counted over the range it declares and the range its cells use,
+# checked before calamine allocates that range (about 32 bytes a cell).
+UPLOAD_MAX_SHEET_CELLS = env_int("UPLOAD_MAX_SHEET_CELLS", 10_000_000)
+# Beyond 100 000 cells, the range a sheet's cells use may be at most this many times the
+# number of its cells: a far cell in a small file costs reading time for every empty row.
+UPLOAD_MAX_SHEET_SPARSENESS = env_int("UPLOAD_MAX_SHEET_SPARSENESS", 10)
+# The longest CSV field: Excel's own limit of a cell.
+UPLOAD_MAX_CELL_CHARS = env_int("UPLOAD_MAX_CELL_CHARS", 32_767)
+# Every uploaded file is read in a process of its own with these limits (amn.lib.sandbox).
+UPLOAD_READ_MAX_MEMORY_MB = env_int("UPLOAD_READ_MAX_MEMORY_MB", 2_048)
+UPLOAD_READ_MAX_SECONDS = env_int("UPLOAD_READ_MAX_SECONDS", 300)
 # Ledger import: the size limit of a file, and where uploads wait for reading.
 LEDGER_IMPORT_MAX_BYTES = env_int("LEDGER_IMPORT_MAX_BYTES", 50_000_000)
 # Any request body: refused from its declared length before it is read (see

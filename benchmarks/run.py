@@ -207,9 +207,16 @@ def bench_memory(path: Path, lines: int) -> None:
         f"r = import_ledger_file(Committee.objects.get(code='AMN'), Path({str(path)!r})); "
         "assert r.status == 'active', r.errors[:3]"
     )
+    # The file is read in a process of its own (amn.lib.sandbox): its peak counts apart.
+    reading = peak_rss_mb(
+        setup + "from pathlib import Path; "
+        "from budget.services.ledger_import import read_ledger_file; "
+        f"read_ledger_file(Path({str(path)!r}), 'huvudbok.xlsx', 'xlsx', None)"
+    )
     print(
-        f"peak memory of the import process ({lines:,} lines): {ours:.0f} MB "
-        f"(goal < 400 MB): {verdict(ours < 400)}; reading with calamine alone: {calamine:.0f} MB"
+        f"peak memory of the import process ({lines:,} lines): {ours:.0f} MB, of its reading "
+        f"process: {reading:.0f} MB (goal < 400 MB each): {verdict(max(ours, reading) < 400)}; "
+        f"reading with calamine alone: {calamine:.0f} MB"
     )
 
 

@@ -7,7 +7,9 @@ from decimal import Decimal
 from amn.lib.money import format_swedish, parse_swedish_number
 from indicators.values import MISSING, is_missing_word
 
-_BOUND = re.compile(r"^(≥|≤|>=|<=|<|>)\s*(.+)$")
+# Only the comparison is matched by a pattern; the rest is cut by hand. `\s*(.+)$` after it
+# backtracks: a target of spaces and line breaks took seconds (quadratic in its length).
+_BOUND = re.compile(r"≥|≤|>=|<=|<|>")
 _COMPARISON_OF = {"≥": ">=", ">=": ">=", "≤": "<=", "<=": "<=", "<": "<", ">": ">"}
 _SHOWN_COMPARISON = {">=": "≥", "<=": "≤", "<": "<", ">": ">"}
 _DIRECTIONS = {"ska minska": "decrease", "ska öka": "increase"}
@@ -33,14 +35,15 @@ def parse_target(printed: str) -> ParsedTarget:
     if lowered in _DIRECTIONS:
         return ParsedTarget(kind="direction", direction=_DIRECTIONS[lowered])
     bound = _BOUND.match(text)
-    if bound:
+    rest = text[bound.end() :].lstrip() if bound else ""
+    if rest and "\n" not in rest:
         try:
-            value = parse_swedish_number(bound.group(2))
+            value = parse_swedish_number(rest)
         except ValueError:
             return ParsedTarget(kind="text", text=text)
         return ParsedTarget(
             kind="bound",
-            comparison=_COMPARISON_OF[bound.group(1)],
+            comparison=_COMPARISON_OF[bound.group()],
             value=value,
             decimals=decimals_of(value),
         )

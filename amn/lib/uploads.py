@@ -13,12 +13,24 @@ Workbooks are read with python-calamine (Rust, no XML parsing in Python: not ope
 entity attacks). openpyxl, which writes the downloads, parses XML through defusedxml
 where it reads.
 
+Before calamine sees a worksheet, its range is checked while its entry is copied: the range
+the sheet declares (`<dimension ref="A1:XFD1048576"/>`) and the range its cells really use,
+and the number of cells, against UPLOAD_MAX_SHEET_CELLS, since calamine allocates the whole
+rectangle however few cells are in it. CSV is read by `csv_rows`, which refuses a field
+longer than UPLOAD_MAX_CELL_CHARS (Excel's own limit) with its row and column.
+
+Every reader of an uploaded file runs through `read_untrusted`: in a process of its own with
+a memory and a time limit (amn.lib.sandbox), so that no file can take down a web worker
+whatever a reader does with it.
+
 Between the request that receives a file and the step that reads it (a preview, a reading
 in the background) the file waits in an `UploadStore`; `file_checksum` is the SHA-256 by
 which an import knows a file again.
 """
 
+import csv
 import hashlib
+import io
 import json
 import re
 import secrets
@@ -27,14 +39,16 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from defusedxml import ElementTree
 from django.conf import settings
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from amn.lib.sandbox import LimitExceeded, run_limited
 from amn.lib.text import quoted
 
 _CHUNK = 1 << 16
@@ -43,11 +57,67 @@ _CHECKSUM_CHUNK = 1 << 20
 
 
 class FileRefused(Exception):
-    """The whole file is refused before any line is read."""
+    """The whole file is refused before any line is read; or, for a place that makes the
+    file unreadable, at that place: `row`, `column`, `value` and the `reason` alone, which
+    an import that lists problems by place shows as its own."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str = "",
+        value: str = "",
+        reason: str = "",
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.row = row
+        self.column = column
+        self.value = value
+        self.reason = reason
+
+
+# The settings a reading process must see as the process that asked for it does.
+_READING_SETTINGS = (
+    "UPLOAD_MAX_UNPACKED_BYTES",
+    "UPLOAD_MAX_COMPRESSION_RATIO",
+    "UPLOAD_MAX_ZIP_ENTRIES",
+    "UPLOAD_MAX_SHEET_CELLS",
+    "UPLOAD_MAX_SHEET_SPARSENESS",
+    "UPLOAD_MAX_CELL_CHARS",
+    "LEDGER_IMPORT_MAX_BYTES",
+    "INDICATOR_IMPORT_MAX_BYTES",
+)
+
+
+def read_untrusted(function: Callable, *args, file_name: str):
+    """`function(*args)`, a reader of an uploaded file, run in a process of its own under
+    UPLOAD_READ_MAX_MEMORY_MB and UPLOAD_READ_MAX_SECONDS (amn.lib.sandbox), with the
+    upload settings of this process. FileRefused when the file needs more of either; a
+    FileRefused (or any other exception) of the reader is raised here. The reader's
+    temporary files are removed whatever happened to it."""
+    values = {name: getattr(settings, name) for name in _READING_SETTINGS}
+    with tempfile.TemporaryDirectory(prefix="amn-read-") as temp_dir:
+        try:
+            return run_limited(
+                _with_settings,
+                values,
+                function,
+                args,
+                memory_mb=settings.UPLOAD_READ_MAX_MEMORY_MB,
+                seconds=settings.UPLOAD_READ_MAX_SECONDS,
+                preload=("amn.sandbox_setup",),
+                temp_dir=temp_dir,
+            )
+        except LimitExceeded as exc:
+            raise FileRefused(f"{file_name}: {exc.message}") from exc
+
+
+def _with_settings(values: dict, function: Callable, args: tuple):
+    for name, value in values.items():
+        setattr(settings, name, value)
+    return function(*args)
 
 
 def open_upload(path: Path, file_name: str, max_bytes: int) -> tuple[str, bytes]:
@@ -119,9 +189,13 @@ class UploadStore:
         directory.mkdir(parents=True, exist_ok=True)
         self.remove_stale()
         path = directory / f"{secrets.token_hex(self.token_chars // 2)}.upload"
-        with path.open("wb") as handle:
-            for chunk in uploaded_file.chunks():
-                handle.write(chunk)
+        try:
+            with path.open("wb") as handle:
+                for chunk in uploaded_file.chunks():
+                    handle.write(chunk)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
         return path
 
     def path(self, token: str) -> Path | None:
@@ -151,6 +225,8 @@ class UploadStore:
         if self.lifetime_seconds is None:
             return
         too_old = time.time() - self.lifetime_seconds
+        if not self.directory().is_dir():
+            return
         for item in self.directory().iterdir():
             if item.suffix in (".upload", ".json") and item.stat().st_mtime < too_old:
                 item.unlink(missing_ok=True)
@@ -265,6 +341,41 @@ def decode_text(data: bytes, file_name: str) -> str:
         ) from exc
 
 
+def csv_rows(text: str, file_name: str, delimiter: str) -> Iterator[list[str]]:
+    """The rows of a CSV text; FileRefused naming row and column for a field longer than
+    UPLOAD_MAX_CELL_CHARS, and for a quote left open at the end of the file."""
+    limit = settings.UPLOAD_MAX_CELL_CHARS
+    # The csv module's own limit (131 072, for every reader in the process) is raised to
+    # the whole text, so that the check below names the field instead of csv failing.
+    csv.field_size_limit(max(len(text) + 1, csv.field_size_limit()))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=False)
+    row_number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            what = "ett NUL-tecken" if "NUL" in str(exc) else "något som inte är CSV"
+            reason = f"raden innehåller {what} och kan inte läsas."
+            raise FileRefused(
+                f"{file_name}, rad {row_number + 1}: {reason}", row=row_number + 1, reason=reason
+            ) from exc
+        row_number += 1
+        for position, cell in enumerate(cells):
+            if len(cell) > limit:
+                reason = f"fältet har {_spaced(len(cell))} tecken; högst {_spaced(limit)} tas emot."
+                raise FileRefused(
+                    f"{file_name}, rad {row_number}, kolumn {position + 1}, värde "
+                    f"{quoted(cell[:20] + '…')}: {reason}",
+                    row=row_number,
+                    column=str(position + 1),
+                    value=cell[:20] + "…",
+                    reason=reason,
+                )
+        yield cells
+
+
 def sniff_delimiter(lines: list[str]) -> str:
     """Semicolon (Swedish Excel), tab, or comma: the one the header lines use most."""
     counts = {d: sum(line.count(d) for line in lines) for d in (";", "\t", ",")}
@@ -320,15 +431,206 @@ def _copy_entries(path: Path, target, file_name: str) -> None:
             zipfile.ZipFile(path) as source,
             zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as rebuilt,
         ):
+            sheet_names = _sheet_names(source)
             for entry in source.infolist():
                 if entry.is_dir():
                     continue
                 # zipfile stops inflating at the declared size and checks the CRC at the
                 # end, so an entry that holds more than its directory says fails here.
                 with source.open(entry) as data, rebuilt.open(entry.filename, "w") as out:
-                    shutil.copyfileobj(data, out, _CHUNK)
+                    if entry.filename in sheet_names:
+                        _copy_sheet(data, out, _SheetRange(file_name, sheet_names[entry.filename]))
+                    else:
+                        shutil.copyfileobj(data, out, _CHUNK)
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, ValueError) as exc:
         raise FileRefused(
             f"{file_name}: arbetsboken stämmer inte med sin innehållsförteckning och "
             f"kan inte läsas ({exc})."
         ) from exc
+
+
+# Where a worksheet places cells: <dimension ref=…>, <row r=…>, <c r=…>, under any namespace
+# prefix. Every pattern is linear: attributes are looked for in a bounded window.
+_P = rb"<(?:[A-Za-z_][\w.-]{0,15}:)?"
+_SHEET_TAG = re.compile(_P + rb"(dimension|row|c)[\s/>]([^>]{0,400})")
+_R_ATTRIBUTE = re.compile(rb"(?<![\w:-])r\s*=\s*[\"']([A-Z]{0,3})([0-9]{0,7})[\"']")
+_DIMENSION = re.compile(
+    _P + rb"dimension\s[^>]{0,400}?(?<![\w:-])ref\s*=\s*[\"']([^\"']{1,40})[\"']"
+)
+# The form Excel and every common writer use, read fast: <c r="B12" …. A cell written
+# otherwise (another attribute first, a prefix, no r) sends its piece to the slow scan.
+_PLAIN_REF = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"')
+_OTHER_CELLS = (re.compile(rb"<c[\t\r\n/>]"), re.compile(rb":c[\s/>]"))
+_LETTERS = bytes(range(ord("A"), ord("Z") + 1))
+_DIGITS = b"0123456789"
+_RANGE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?")
+# A tag cut off at the end of a piece is scanned with the next piece.
+_TAG_WINDOW = 512
+_SHEET_CHUNK = 1 << 20
+
+
+def _sheet_names(source: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet entry → the sheet's name, from the workbook and its relationships; an
+    entry under xl/worksheets/ that the workbook does not name goes by its file name."""
+    names = {
+        entry.filename: entry.filename.rsplit("/", 1)[-1].removesuffix(".xml")
+        for entry in source.infolist()
+        if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")
+    }
+    try:
+        workbook = ElementTree.fromstring(source.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(source.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError, ValueError):
+        return names
+    targets = {}
+    for relation in relations:
+        target = relation.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[relation.get("Id")] = target
+    for sheet in workbook.iter():
+        if sheet.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        relation = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+        if targets.get(relation) in names:
+            names[targets[relation]] = sheet.get("name", names[targets[relation]])
+    return names
+
+
+class _SheetRange:
+    """The range and number of cells of one worksheet, gathered piece by piece while it is
+    copied, refused as soon as it passes UPLOAD_MAX_SHEET_CELLS."""
+
+    def __init__(self, file_name: str, sheet: str) -> None:
+        self.file_name = file_name
+        self.sheet = sheet
+        self.limit = settings.UPLOAD_MAX_SHEET_CELLS
+        self.cells = 0
+        self.rows = [_INFINITE, 0]  # first and last row number
+        self.columns = [_INFINITE, 0]
+        self.row = 0  # the row being read, for cells that do not say where they stand
+        self.column = 0
+
+    def scan(self, data: bytes) -> None:
+        if b"dimension" in data:
+            for ref in _DIMENSION.findall(data):
+                self._check_dimension(ref.decode("ascii", "replace"))
+        refs = _PLAIN_REF.findall(data)
+        cells = data.count(b"<c ")
+        if cells == len(refs) and not any(other.search(data) for other in _OTHER_CELLS):
+            self.cells += cells
+            if refs:
+                # Rows and columns apart in bulk: "B12,C12" → "12,12" and "B,C".
+                joined = b",".join(refs)
+                rows = [int(row) for row in set(joined.translate(None, _LETTERS).split(b","))]
+                self._extend(rows, set(joined.translate(None, _DIGITS).split(b",")))
+                self.row = int(refs[-1].translate(None, _LETTERS))
+        else:
+            self._scan_in_order(data)
+        self._check()
+
+    def _scan_in_order(self, data: bytes) -> None:
+        # Some writers leave out r: such a cell stands after the one before it, and such a
+        # row below the one before it, as calamine places them.
+        for match in _SHEET_TAG.finditer(data):
+            tag, attributes = match.groups()
+            if tag == b"dimension":
+                continue
+            ref = _R_ATTRIBUTE.search(attributes)
+            letters, digits = ref.groups() if ref else (b"", b"")
+            if tag == b"row":
+                self.row = int(digits) if digits else self.row + 1
+                self.column = 0
+                continue
+            self.cells += 1
+            self.row = int(digits) if digits else max(self.row, 1)
+            self.column = column_index_from_string(letters.decode()) if letters else self.column + 1
+            self._extend([self.row], ())
+            self.columns[0] = min(self.columns[0], self.column)
+            self.columns[1] = max(self.columns[1], self.column)
+
+    def _extend(self, rows: list[int], letters) -> None:
+        self.rows[0] = min(self.rows[0], min(rows))
+        self.rows[1] = max(self.rows[1], max(rows))
+        if letters:
+            columns = [column_index_from_string(c.decode()) for c in letters]
+            self.columns[0] = min(self.columns[0], min(columns))
+            self.columns[1] = max(self.columns[1], max(columns))
+
+    def _check_dimension(self, ref: str) -> None:
+        match = _RANGE.fullmatch(ref.strip().replace("$", "").upper())
+        if match is None:
+            return
+        first_column, first_row, last_column, last_row = match.groups()
+        area = _area(
+            (int(first_row), int(last_row or first_row)),
+            (
+                column_index_from_string(first_column),
+                column_index_from_string(last_column or first_column),
+            ),
+        )
+        if area > self.limit:
+            self._refuse(f"anger området {ref} ({_spaced(area)} celler)")
+
+    def _check(self) -> None:
+        if self.cells > self.limit:
+            self._refuse(f"har {_spaced(self.cells)} celler")
+        if self.rows[1]:
+            area = _area(self.rows, self.columns)
+            if area > self.limit:
+                self._refuse(f"använder området {self._used()} ({_spaced(area)} celler)")
+
+    def check_density(self) -> None:
+        """A range mostly empty costs reading time for nothing (calamine hands every
+        empty row to Python): beyond _SPARSE_FLOOR cells the used range may hold at most
+        UPLOAD_MAX_SHEET_SPARSENESS times the cells it has."""
+        if not self.rows[1]:
+            return
+        area = _area(self.rows, self.columns)
+        ratio = settings.UPLOAD_MAX_SHEET_SPARSENESS
+        if area > _SPARSE_FLOOR and area > ratio * self.cells:
+            raise FileRefused(
+                f"{self.file_name}: bladet {self.sheet} använder området {self._used()} "
+                f"({_spaced(area)} celler) men har bara {_spaced(self.cells)} ifyllda; så "
+                f"glesa blad läses inte (högst {ratio} gånger fler celler än ifyllda, "
+                f"utöver {_spaced(_SPARSE_FLOOR)})."
+            )
+
+    def _used(self) -> str:
+        return (
+            f"{get_column_letter(self.columns[0])}{self.rows[0]}:"
+            f"{get_column_letter(self.columns[1])}{self.rows[1]}"
+        )
+
+    def _refuse(self, what: str) -> None:
+        raise FileRefused(
+            f"{self.file_name}: bladet {self.sheet} {what}; högst {_spaced(self.limit)} "
+            "celler kan läsas."
+        )
+
+
+_INFINITE = 1 << 62
+# A sheet of up to this many cells may be as empty as it likes.
+_SPARSE_FLOOR = 100_000
+
+
+def _area(rows, columns) -> int:
+    return (abs(rows[1] - rows[0]) + 1) * (abs(columns[1] - columns[0]) + 1)
+
+
+def _spaced(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
+
+
+def _copy_sheet(data, out, sheet_range: _SheetRange) -> None:
+    carry = b""
+    while chunk := data.read(_SHEET_CHUNK):
+        out.write(chunk)
+        piece = carry + chunk
+        cut = piece.rfind(b"<")
+        if cut < len(piece) - _TAG_WINDOW:
+            cut = len(piece)
+        carry = piece[cut:]
+        sheet_range.scan(piece[:cut])
+    if carry:
+        sheet_range.scan(carry)
+    sheet_range.check_density()

@@ -91,6 +91,11 @@ class ErrorList:
                 shown = shown[:77] + "…"
             self.kept.append(LedgerError(self.file, message, sheet, row, column, shown))
 
+    def extend(self, other: "ErrorList") -> None:
+        """Add the errors another list kept and counted (a reading in its own process)."""
+        self.count += other.count
+        self.kept.extend(other.kept[: max(MAX_ERRORS - len(self.kept), 0)])
+
     def __bool__(self) -> bool:
         return self.count > 0
 
@@ -148,8 +153,9 @@ def to_amount(value: Decimal) -> Decimal | str:
     large). Negative zero becomes zero."""
     if value == 0:
         return Decimal(0)
-    # Size first: quantizing a number of more than 28 digits raises InvalidOperation.
-    if abs(value) > MAX_AMOUNT:
+    # The size first, and without rounding: quantizing 40 digits to öre, or abs() of
+    # 1E+999999999, raises instead of answering.
+    if value.copy_abs() > MAX_AMOUNT:
         return "beloppet är för stort"
     if value.as_tuple().exponent < -2 and value != value.quantize(CENT):
         return "beloppet har fler än två decimaler"

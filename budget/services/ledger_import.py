@@ -35,7 +35,7 @@ from psycopg.copy import QueuedLibpqWriter
 from amn.forms import too_long
 from amn.lib.money import Unit, format_amount, format_swedish
 from amn.lib.text import quoted
-from amn.lib.uploads import FileRefused, UploadStore, file_checksum
+from amn.lib.uploads import FileRefused, UploadStore, file_checksum, read_untrusted
 from amn.models import MONTH_NAMES, ChangeSource, Committee, months_span
 from amn.services.history import edits_between, record_changes
 from budget.models import (
@@ -303,7 +303,55 @@ class ProgressReporter:
 def reader_for(
     path: Path, file_name: str, errors: ErrorList, profile: ImportProfile | None
 ) -> tuple[str, LedgerReader]:
+    """The file's format and its lines, read in a process of its own under the reading
+    limits (amn.lib.uploads.read_untrusted); the reading's errors are added to `errors`,
+    and a refusal of the whole file is raised as FileRefused after them."""
     file_format = detect_format(path, file_name)
+    reading = read_untrusted(
+        read_ledger_file, path, file_name, file_format, profile, file_name=file_name
+    )
+    errors.extend(reading.errors)
+    if reading.refusal is not None:
+        raise reading.refusal
+    return file_format, reading
+
+
+_MEASURES = {measure.value: measure for measure in Measure}
+
+
+@dataclass
+class LedgerReading:
+    """What a reader made of a file in its own process, handed back as a LedgerReader:
+    the records in file order, the errors, the counts, a refusal of the whole file.
+
+    The records travel as plain tuples, the measure as its value and the amount in öre
+    (an int): unpickling a named tuple, an enum member or a Decimal per line would cost
+    more than reading the file."""
+
+    lines: list[tuple]
+    errors: ErrorList
+    skipped_balance_lines: int = 0
+    ignored_sheets: list[str] = field(default_factory=list)
+    refusal: FileRefused | None = None
+    done: int = 0
+
+    def records(self):
+        for number, line in enumerate(self.lines, start=1):
+            self.done = number
+            yield LedgerRecord(
+                *line[:3], _MEASURES[line[3]], *line[4:9], Decimal(line[9]).scaleb(-2), *line[10:]
+            )
+
+    def progress(self) -> float:
+        return self.done / max(len(self.lines), 1)
+
+
+def read_ledger_file(
+    path: Path, file_name: str, file_format: str, profile: ImportProfile | None
+) -> LedgerReading:
+    """Every record of the file, by the reader of its format: what runs in the reading
+    process, touching no database."""
+    errors = ErrorList(file_name)
     if file_format == "sie":
         profile = profile or ImportProfile()
         reader = SieReader(
@@ -313,8 +361,25 @@ def reader_for(
             operation_dimension=profile.sie_operation_dimension,
             responsibility_dimension=profile.sie_responsibility_dimension,
         )
-        return file_format, reader
-    return file_format, TabularReader(path, file_name, file_format, errors, profile)
+    else:
+        reader = TabularReader(path, file_name, file_format, errors, profile)
+    reading = LedgerReading([], errors)
+    try:
+        reading.lines = [
+            (
+                *record[:3],
+                record.measure.value,
+                *record[4:9],
+                int(record.amount.scaleb(2)),
+                *record[10:],  # the sheet, and what else a reader tells
+            )
+            for record in reader.records()
+        ]
+    except FileRefused as refusal:
+        reading.refusal = refusal
+    reading.skipped_balance_lines = reader.skipped_balance_lines
+    reading.ignored_sheets = getattr(reader, "ignored_sheets", [])
+    return reading
 
 
 def read_ledger_import(ledger_import: LedgerImport, path: Path | None = None) -> LedgerImport:
@@ -331,7 +396,10 @@ def read_ledger_import(ledger_import: LedgerImport, path: Path | None = None) ->
         )
         _stage_lines(ledger_import, reader, errors, staged)
     except FileRefused as refusal:
-        errors.add(refusal.message.removeprefix(f"{ledger_import.file_name}: "))
+        if refusal.row is not None:
+            errors.add(refusal.reason, row=refusal.row, column=refusal.column, value=refusal.value)
+        else:
+            errors.add(refusal.message.removeprefix(f"{ledger_import.file_name}: "))
     if not errors and staged.count == 0:
         errors.add("filen innehåller inga rader att läsa in.")
     if errors:
@@ -798,6 +866,23 @@ def import_ledger_file(
 def save_upload(uploaded_file) -> Path:
     """Keep an uploaded file on disk until it has been read."""
     return UPLOADS.save(uploaded_file)
+
+
+def import_upload(
+    committee: Committee, uploaded_file, *, user=None, profile: ImportProfile | None = None
+) -> LedgerImport:
+    """Keep an uploaded file, record it and read it (in the background where settings say
+    so). The file is removed once read, and at once if anything fails before that."""
+    path = save_upload(uploaded_file)
+    try:
+        ledger_import = start_ledger_import(
+            committee, path, uploaded_file.name, user=user, profile=profile
+        )
+    except BaseException:
+        UPLOADS.remove(path)
+        raise
+    read_in_background(ledger_import)
+    return ledger_import
 
 
 def _remove_upload(ledger_import: LedgerImport) -> None:

@@ -10,9 +10,7 @@ Workbooks are read with python-calamine (Rust, no XML parsing in Python: fast, a
 open to XML entity attacks) from the checked copy amn.lib.uploads makes.
 """
 
-import csv
 import datetime
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +19,7 @@ from pathlib import Path
 
 from amn.lib.money import format_swedish, parse_swedish_number
 from amn.lib.periods import is_valid_month, is_valid_year
-from amn.lib.uploads import column_name, decode_text, sniff_delimiter, worksheets
+from amn.lib.uploads import column_name, csv_rows, decode_text, sniff_delimiter, worksheets
 from budget.models import ImportProfile, Measure
 from budget.services.ledger_files import (
     MAX_AMOUNT,
@@ -167,7 +165,7 @@ class TabularReader:
         text = decode_text(data, self.file_name)
         lines = text.splitlines()
         delimiter = sniff_delimiter(lines[:HEADER_SEARCH_ROWS])
-        return len(lines), csv.reader(io.StringIO(text), delimiter=delimiter)
+        return len(lines), csv_rows(text, self.file_name, delimiter)
 
     def _find_header(
         self, sheet: str, rows: Iterator[list]
@@ -516,8 +514,12 @@ def _whole_number(value: object) -> int | None:
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        # ASCII digits only ("²".isdigit() is true, int("²") fails) and no more than a
+        # number of this kind can have (int() refuses text of over 4 300 digits).
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 18:
+            return int(text)
     return None
 
 

@@ -49,16 +49,12 @@ def imports(request: HttpRequest, code: str) -> HttpResponse:
             committee_for_user(request.user, code, IMPORT_LEDGER)  # raises 403
         form = UploadForm(committee, request.user, request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            stored = service.save_upload(upload)
-            ledger_import = service.start_ledger_import(
+            ledger_import = service.import_upload(
                 committee,
-                stored,
-                upload.name,
+                form.cleaned_data["file"],
                 user=request.user,
                 profile=form.cleaned_data["profile"],
             )
-            service.read_in_background(ledger_import)
             return redirect("budget:ledger-import", code=committee.code, pk=ledger_import.pk)
     history = (
         LedgerImport.objects.for_committee(committee)

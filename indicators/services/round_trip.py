@@ -11,9 +11,8 @@
   header and cell.
 """
 
-import csv
-import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,10 +29,12 @@ from amn.lib.uploads import (
     FileRefused,
     UploadStore,
     column_name,
+    csv_rows,
     decode_text,
     file_checksum,
     looks_like_text,
     open_upload,
+    read_untrusted,
     sniff_delimiter,
     worksheets,
 )
@@ -140,7 +141,7 @@ def _workbook_sheets(path: Path, file_name: str) -> Iterator[tuple[str, Iterator
 def _csv_sheet(path: Path, file_name: str) -> Iterator[tuple[str, Iterator[list]]]:
     text = decode_text(path.read_bytes(), file_name)
     delimiter = sniff_delimiter(text.splitlines()[:HEADER_SEARCH_ROWS])
-    yield "", csv.reader(io.StringIO(text), delimiter=delimiter)
+    yield "", csv_rows(text, file_name, delimiter)
 
 
 def _find_header(rows: Iterator[list]) -> tuple[int, list[str], str | None] | None:
@@ -284,10 +285,34 @@ def remove_upload(stored: StoredUpload) -> None:
 
 
 def read_stored(stored: StoredUpload) -> list[UploadTable]:
-    """The tables of the stored file, after checking it is still the file that was sent."""
-    if file_checksum(stored.path) != stored.checksum:
-        raise FileRefused(f"{stored.file_name}: filen har ändrats sedan den laddades upp.")
-    return read_upload(stored.path, stored.file_name, max_upload_bytes())
+    """The tables of the stored file, after checking it is still the file that was sent.
+    A file that cannot be read (refused, or the reader failed) is removed at once."""
+    with removed_on_failure(stored):
+        if file_checksum(stored.path) != stored.checksum:
+            raise FileRefused(f"{stored.file_name}: filen har ändrats sedan den laddades upp.")
+        return read_untrusted(
+            read_upload,
+            stored.path,
+            stored.file_name,
+            max_upload_bytes(),
+            file_name=stored.file_name,
+        )
+
+
+@contextmanager
+def removed_on_failure(stored: StoredUpload) -> Iterator[None]:
+    """Remove the upload if the block fails: nobody can come back to it after an error
+    page."""
+    try:
+        yield
+    except BaseException:
+        remove_upload(stored)
+        raise
+
+
+def remove_abandoned_uploads() -> None:
+    """Uploads whose preview nobody confirmed or discarded within their lifetime."""
+    UPLOADS.remove_stale()
 
 
 # --- Import: preview and confirmation ------------------------------------------------------

@@ -32,7 +32,9 @@ from indicators.services.round_trip import (
     ImportOutcome,
     max_upload_bytes,
     read_stored,
+    remove_abandoned_uploads,
     remove_upload,
+    removed_on_failure,
     run_import,
     store_upload,
     stored_upload,
@@ -128,6 +130,7 @@ def _upload_page(request, committee, form, status=200) -> HttpResponse:
 def upload(request: HttpRequest, code: str) -> HttpResponse:
     """The downloads and the upload form; a good upload goes on to its preview."""
     committee = committee_for_user(request.user, code, ENTER_FIGURES)
+    remove_abandoned_uploads()
     if request.method != "POST":
         return _upload_page(request, committee, UploadForm())
     form = UploadForm(request.POST, request.FILES)
@@ -137,7 +140,6 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     try:
         read_stored(stored)
     except FileRefused as refusal:
-        remove_upload(stored)
         form.add_error("file", refusal.message)
         return _upload_page(request, committee, form, status=400)
     return redirect("indicators:round-trip-preview", code=committee.code, token=stored.token)
@@ -158,8 +160,7 @@ def _preview_page(request, committee, stored, outcome: ImportOutcome, *, status=
     )
 
 
-def _refused(request, committee, stored, refusal: FileRefused) -> HttpResponse:
-    remove_upload(stored)
+def _refused(request, committee, refusal: FileRefused) -> HttpResponse:
     messages.error(request, refusal.message)
     return redirect("indicators:round-trip-upload", code=committee.code)
 
@@ -173,8 +174,9 @@ def preview(request: HttpRequest, code: str, token: str) -> HttpResponse:
     try:
         tables = read_stored(stored)
     except FileRefused as refusal:
-        return _refused(request, committee, stored, refusal)
-    outcome = run_import(committee, tables, stored.file_name, dry_run=True)
+        return _refused(request, committee, refusal)
+    with removed_on_failure(stored):
+        outcome = run_import(committee, tables, stored.file_name, dry_run=True)
     return _preview_page(request, committee, stored, outcome)
 
 
@@ -190,8 +192,9 @@ def confirm(request: HttpRequest, code: str, token: str) -> HttpResponse:
     try:
         tables = read_stored(stored)
     except FileRefused as refusal:
-        return _refused(request, committee, stored, refusal)
-    outcome = run_import(committee, tables, stored.file_name, dry_run=False, user=request.user)
+        return _refused(request, committee, refusal)
+    with removed_on_failure(stored):
+        outcome = run_import(committee, tables, stored.file_name, dry_run=False, user=request.user)
     if outcome.errors:
         messages.error(request, f"{stored.file_name} lästes inte in. Ingenting lagrades.")
         return _preview_page(request, committee, stored, outcome, status=400, failed=True)

@@ -1,3 +1,4 @@
+import time
 from decimal import Decimal
 
 import pytest
@@ -33,6 +34,26 @@ def test_it_reads_every_target_form_of_the_seeds(printed, kind, comparison, valu
         direction,
         text,
     )
+
+
+@pytest.mark.parametrize(
+    ("printed", "kind"),
+    [("≥\n5", "bound"), ("≥ 5\n6", "text"), ("≥", "text"), ("≥ \n ", "text")],
+)
+def test_a_bound_holds_one_line_after_its_comparison(printed, kind):
+    assert parse_target(printed).kind == kind
+
+
+def test_reading_a_target_takes_time_in_proportion_to_its_length():
+    # Spaces and a line break after the comparison sent a backtracking pattern through
+    # every split of the spaces: seconds for a cell of 30 000 characters.
+    printed = "≥" + " " * 30_000 + "\nx\ny"
+    started = time.perf_counter()
+
+    parsed = parse_target(printed)
+
+    assert time.perf_counter() - started < 0.5
+    assert parsed.kind == "text"
 
 
 def target(printed: str) -> Target:
