@@ -259,6 +259,14 @@ class TabularReader:
         if not any(name in index for name in DEBIT_CREDIT) or "actual" not in index:
             return
         named = set(DEBIT_CREDIT) <= self.profile_fields and "actual" not in self.profile_fields
+        # Beside Debet and Kredit, a Saldo column is the running balance of a huvudbok
+        # (Fortnox and others), not the line's amount.
+        running_balance = (
+            all(name in index for name in DEBIT_CREDIT)
+            and "actual" not in self.profile_fields
+            and normalise_header(headers["actual"]) == "saldo"
+        )
+        named = named or running_balance
         for name in ("actual",) if named else DEBIT_CREDIT:
             index.pop(name, None)
             headers.pop(name, None)

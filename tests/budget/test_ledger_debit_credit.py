@@ -46,6 +46,23 @@ def test_a_fortnox_like_csv_is_read_as_debet_minus_kredit(db, amn, tmp_path):
     assert january(amn) == (Decimal("800000.05"), Decimal("-200000.00"))
 
 
+def test_a_running_saldo_beside_debet_and_kredit_is_not_read_as_the_amount(db, amn, tmp_path):
+    # A huvudbok as Fortnox exports it: the Saldo column is the balance after each line.
+    path = write_csv(
+        tmp_path / "huvudbok.csv",
+        [
+            ["A1", "2023-01-05", "4610", "575", "Utbetalning", "1 000,00", "", "1 000,00"],
+            ["A2", "2023-01-09", "4610", "575", "Återbetalning", "", "250,00", "750,00"],
+        ],
+        headers=[*FORTNOX, "Saldo"],
+    )
+
+    result = import_ledger_file(amn, path)
+
+    assert result.status == ImportStatus.ACTIVE, result.errors
+    assert january(amn) == (Decimal("750.00"), Decimal("0"))
+
+
 def test_a_workbook_with_debet_and_kredit_is_exact_and_its_total_row_is_checked(db, amn, tmp_path):
     lines = [
         ["A1", 20230105, 4610, 575, "", 0.1, None],
@@ -112,25 +129,25 @@ def test_a_debet_column_without_a_kredit_column_is_refused(db, amn, tmp_path):
 
 
 def test_an_amount_column_wins_over_debet_and_kredit_unless_a_profile_names_them(db, amn, tmp_path):
-    # A huvudbok with a running balance (Saldo, one of the usual amount headers) beside
-    # its Debet/Kredit columns: read as the file says unless the profile says otherwise.
+    # An amount column by its usual header (Belopp) is the line's amount, unless the profile
+    # names Debet and Kredit.
     path = write_csv(
         tmp_path / "huvudbok.csv",
         [["2023-01-05", "4610", "575", "100,00", "", "5 000,00"]],
-        headers=["Datum", "Konto", "Verksamhet", "Debet SEK", "Kredit SEK", "Saldo"],
+        headers=["Datum", "Konto", "Verksamhet", "Debet SEK", "Kredit SEK", "Belopp"],
     )
     profile = ImportProfile.objects.create(
         municipality=amn.municipality,
         name="Fortnox",
         columns={"debit": "Debet SEK", "credit": "Kredit SEK"},
     )
-    with_saldo = write_csv(
-        tmp_path / "saldo.csv",
+    with_amount = write_csv(
+        tmp_path / "belopp.csv",
         [["2023-01-05", "4610", "575", "40,00", "", "300,00"]],
-        headers=["Datum", "Konto", "Verksamhet", "Debet", "Kredit", "Saldo"],
+        headers=["Datum", "Konto", "Verksamhet", "Debet", "Kredit", "Belopp"],
     )
 
-    import_ledger_file(amn, with_saldo)
+    import_ledger_file(amn, with_amount)
     assert january(amn)[0] == Decimal("300.00")
     import_ledger_file(amn, path, profile=profile)
     assert january(amn)[0] == Decimal("100.00")
