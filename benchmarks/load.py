@@ -8,6 +8,7 @@ their pages, and a ledger import running while readers read.
     bin/load --users 40 --workers 5   # more users, more gunicorn workers
     bin/load --reading-only           # only the first part
     bin/load --import-while-reading   # only the second part
+    bin/load --pdf-downloads          # only the third part
 
 Part 1 runs twice. First the users read as people do, pausing between pages (the think time,
 uniform around --think seconds, as a locust user's wait_time): this is the goal, p95 under
@@ -20,6 +21,11 @@ requests/s per page and overall with the verdict. A missed goal is a finding, no
 Part 2 imports two ledger files for the same months in turn (B, A, B, ...) while readers
 download the driftsammandrag of every month as CSV: each download must show the figures of
 file A or of file B, never a mix.
+
+Part 3 has one nämnd member download the report's PDF ten times in parallel, again and again,
+while another user opens the start page every 0,2 s: the PDF is printed once and stored, so
+the start page must stay fast (goal: p95 under GOAL_PDF_NEIGHBOUR_P95_MS) and every PDF
+answer is the PDF (200) or, while one is being printed, "try again" (503).
 """
 
 import argparse
@@ -61,6 +67,9 @@ LEDGER_LINES_A, LEDGER_LINES_B = 2_000, 3_000
 SUM_LABEL = "Summa nettokostnader"  # budget.services.operating_summary.SUM_LABEL
 TOTAL_LABEL = "Summa nettokostnader inkl. kommunal verksamhet"
 SHOWN_ERRORS = 5
+PDF_DOWNLOADERS = 10
+# Before PDFs were stored, ten parallel downloads made another user's start page take 34 s.
+GOAL_PDF_NEIGHBOUR_P95_MS = 1000
 
 
 # --- the server ---------------------------------------------------------------------------
@@ -438,6 +447,7 @@ class Pages:
     summary: str
     summary_marker: bytes
     summary_csv: dict[int, str]
+    report_pdf: str
 
 
 def find_pages() -> Pages:
@@ -469,6 +479,7 @@ def find_pages() -> Pages:
             + "?enhet=kr"
             for month in range(1, MONTH + 1)
         },
+        report_pdf=reverse("reports:latest-pdf", kwargs=report),
     )
 
 
@@ -925,6 +936,67 @@ def check_expected(expected: dict[str, dict[int, bytes]], totals: dict[str, Deci
 # --- the run --------------------------------------------------------------------------------
 
 
+# --- part 3: PDF downloads beside a reader ------------------------------------------------
+
+
+def run_pdf_downloads_beside_a_reader(
+    server: Gunicorn, pages: Pages, member: str, reader: str, seconds: float
+) -> bool:
+    print(
+        f"\n== Part 3: {PDF_DOWNLOADERS} parallel PDF downloads by one nämnd member while "
+        f"another user opens the start page, {seconds:.0f} s =="
+    )
+    downloaders = [Browser(server.port) for _ in range(PDF_DOWNLOADERS)]
+    for browser in downloaders:
+        browser.log_in(pages.login, member, LOAD_PASSWORD)
+    neighbour = Browser(server.port)
+    neighbour.log_in(pages.login, reader, LOAD_PASSWORD)
+    alone = sorted(timed(neighbour, "/")[1] for _ in range(10))
+    answers: Counter = Counter()
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def download(browser: Browser) -> None:
+        while not stop.is_set():
+            answer, _, failure = timed(browser, pages.report_pdf)
+            status = answer.status if answer else failure
+            if status == 200 and not answer.content.startswith(b"%PDF"):
+                status = "200 without a PDF"
+            with lock:
+                answers[status] += 1
+
+    threads = [threading.Thread(target=download, args=(b,), daemon=True) for b in downloaders]
+    for thread in threads:
+        thread.start()
+    beside: list[float] = []
+    errors = 0
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        answer, milliseconds, _ = timed(neighbour, "/")
+        beside.append(milliseconds)
+        errors += answer is None or answer.status != 200
+        time.sleep(0.2)
+    stop.set()
+    for thread in threads:
+        thread.join(60)
+    beside.sort()
+    p95 = percentile(beside, 95)
+    print(
+        f"start page alone: p50 {percentile(alone, 50):.0f} ms, p95 {percentile(alone, 95):.0f} ms"
+    )
+    met = p95 < GOAL_PDF_NEIGHBOUR_P95_MS and not errors
+    print(
+        f"start page beside the downloads: {len(beside)} requests, {errors} errors, "
+        f"p50 {percentile(beside, 50):.0f} ms, p95 {p95:.0f} ms, max {beside[-1]:.0f} ms  "
+        f"goal: p95 < {GOAL_PDF_NEIGHBOUR_P95_MS} ms, no errors  {'met' if met else 'MISSED'}"
+    )
+    print("PDF answers: " + ", ".join(f"{status}: {count:,}" for status, count in answers.items()))
+    unexpected = {status for status in answers if status not in (200, 503)}
+    if unexpected:
+        print(f"unexpected PDF answers: {sorted(map(str, unexpected))}")
+    return not unexpected and not errors
+
+
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30, help="length of each part")
@@ -940,6 +1012,9 @@ def parse_arguments() -> argparse.Namespace:
     which.add_argument("--reading-only", action="store_true", help="only part 1")
     which.add_argument(
         "--import-while-reading", action="store_true", help="only part 2 (imports while reading)"
+    )
+    which.add_argument(
+        "--pdf-downloads", action="store_true", help="only part 3 (PDF downloads beside a reader)"
     )
     arguments = parser.parse_args()
     if arguments.users < 2 or arguments.workers < 1 or arguments.seconds <= 0:
@@ -980,12 +1055,19 @@ def main() -> int:
             server.start()
             server.wait_until_answering()
             print(f"gunicorn answers on http://{HOST}:{server.port}/ (pid {server.process.pid})")
-            if not arguments.import_while_reading:
+            every = not (
+                arguments.reading_only or arguments.import_while_reading or arguments.pdf_downloads
+            )
+            if every or arguments.reading_only:
                 thinks = [arguments.think, 0.0] if arguments.think > 0 else [0.0]
                 passed &= run_readers(server, pages, members, staff, arguments.seconds, thinks)
-            if not arguments.reading_only:
+            if every or arguments.import_while_reading:
                 passed &= run_import_while_reading(
                     server, pages, staff, arguments.seconds, environment
+                )
+            if every or arguments.pdf_downloads:
+                passed &= run_pdf_downloads_beside_a_reader(
+                    server, pages, members[0], staff[0], arguments.seconds
                 )
         finally:
             server.stop()
