@@ -115,6 +115,8 @@ def test_five_wrong_passwords_lock_the_username_even_for_the_right_password(
     text = response.content.decode()
     assert "För många misslyckade inloggningar" in text
     assert f"efter {settings.AXES_FAILURE_LIMIT} misslyckade" in text
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    assert f"Försök igen om {minutes} minuter" in text
     assert "_auth_user_id" not in client.session
 
 
