@@ -12,6 +12,7 @@ from django.db.models import Model
 from django.utils.html import format_html
 
 MANIFEST = "manifest"
+NOTHING_SAVED = "Inget sparades. Rätta fälten som är markerade nedan."
 INCOMPLETE = "Formuläret kom inte fram helt – inget har sparats. Ladda om sidan och försök igen."
 
 

@@ -55,7 +55,7 @@ class UploadForm(forms.Form):
 
     file = forms.FileField(
         label="Fil från ekonomisystemet",
-        help_text="Excel (.xlsx), CSV (semikolon eller komma) eller SIE 4.",
+        help_text="Excel (.xlsx), CSV (semikolon eller komma) eller SIE (typ 2, 3 och 4).",
         # An empty file is refused by the import like any other bad file, with its name.
         allow_empty_file=True,
     )

@@ -359,3 +359,11 @@ def test_the_driftsammandrag_costs_the_same_queries_however_many_months_and_year
     assert stored.status == ImportStatus.ACTIVE, stored.errors
     assert len(stored.months) == 24
     assert queries() == before
+
+
+def test_the_upload_form_names_every_sie_type_the_import_reads(client, controller):
+    client.force_login(controller)
+
+    page = client.get(reverse("budget:ledger-imports", args=["AMN"])).content.decode()
+
+    assert "SIE (typ 2, 3 och 4)" in page
