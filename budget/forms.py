@@ -2,13 +2,12 @@
 stores it), the ledger upload and the import profiles."""
 
 from django import forms
-from django.conf import settings
 
 from amn.forms import CheckField, GridForm, ManifestMixin, TypedField, too_large
 from amn.lib.money import Unit, parse_swedish_number
 from amn.lib.text import quoted
 from amn.models import Committee
-from budget.models import Forecast, ImportProfile, LedgerImport
+from budget.models import Forecast, ImportProfile
 from budget.services.forecasts import ForecastLine, comment_rule_message
 from budget.services.ledger_tabular import FIELD_HEADERS, FIELD_NAMES
 
@@ -50,8 +49,8 @@ class ForecastForm(GridForm):
 
 class UploadForm(forms.Form):
     """A ledger file and, if the ledger system needs one, one of the nämnd's import
-    profiles. Refused while the nämnd (or the user) has as many files being read as
-    LEDGER_READS_IN_PROGRESS allows."""
+    profiles. (budget.services.ledger_import.import_upload refuses it while the nämnd or
+    the user has as many files being read as LEDGER_READS_IN_PROGRESS allows.)"""
 
     file = forms.FileField(
         label="Fil från ekonomisystemet",
@@ -66,27 +65,14 @@ class UploadForm(forms.Form):
         empty_label="Standard (svenska kolumnrubriker)",
     )
 
-    def __init__(self, committee: Committee, user, *args, **kwargs) -> None:
+    def __init__(self, committee: Committee, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.committee, self.user = committee, user
+        self.committee = committee
         profile = self.fields["profile"]
         profile.queryset = ImportProfile.objects.for_committee(committee)
         profile.error_messages["invalid_choice"] = (
             f"Importprofilen %(value)s finns inte bland profilerna för {committee.name}."
         )
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        upload = cleaned.get("file")
-        limit = settings.LEDGER_READS_IN_PROGRESS
-        reading = LedgerImport.objects.reading_for(self.committee, self.user).count()
-        if upload is not None and reading >= limit:
-            raise forms.ValidationError(
-                f"{upload.name} laddades inte upp: {reading} filer läses redan in för "
-                f"{self.committee.name} eller av dig (högst {limit} åt gången). Vänta tills "
-                "någon av dem är klar och ladda sedan upp filen igen."
-            )
-        return cleaned
 
 
 class ProfileForm(ManifestMixin, forms.ModelForm):

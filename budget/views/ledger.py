@@ -50,19 +50,23 @@ def imports(request: HttpRequest, code: str) -> HttpResponse:
     """The import history of a nämnd, and (for controllers) the upload form."""
     committee = committee_for_user(request.user, code, READ_LIVE)
     may_import = can(request.user, committee, IMPORT_LEDGER)
-    form = UploadForm(committee, request.user)
+    form = UploadForm(committee)
     if request.method == "POST":
         if not may_import:
             committee_for_user(request.user, code, IMPORT_LEDGER)  # raises 403
-        form = UploadForm(committee, request.user, request.POST, request.FILES)
+        form = UploadForm(committee, request.POST, request.FILES)
         if form.is_valid():
-            ledger_import = service.import_upload(
-                committee,
-                form.cleaned_data["file"],
-                user=request.user,
-                profile=form.cleaned_data["profile"],
-            )
-            return redirect("budget:ledger-import", code=committee.code, pk=ledger_import.pk)
+            try:
+                ledger_import = service.import_upload(
+                    committee,
+                    form.cleaned_data["file"],
+                    user=request.user,
+                    profile=form.cleaned_data["profile"],
+                )
+            except service.TooManyReading as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                return redirect("budget:ledger-import", code=committee.code, pk=ledger_import.pk)
     history = (
         LedgerImport.objects.for_committee(committee)
         .select_related("created_by", "profile")
