@@ -12,6 +12,7 @@ from django.db.models import Model
 from django.utils.html import format_html
 
 MANIFEST = "manifest"
+NOTHING_SAVED = "Inget sparades. Rätta fälten som är markerade nedan."
 INCOMPLETE = "Formuläret kom inte fram helt – inget har sparats. Ladda om sidan och försök igen."
 
 
@@ -65,17 +66,59 @@ class CheckField(TypedField):
     widget = CompanionCheckbox
 
 
-class GridForm(forms.Form):
+class ManifestMixin:
+    """A form whose page carries a manifest (`manifest_input`): the name of every input it
+    showed. A post without it, or without any input it names, or without one of the
+    `required_names`, is refused whole (`incomplete`), so a lost or cut-off post never
+    reads as emptied fields; an input posted empty is an explicit empty value. The form's
+    `clean` calls `check_manifest` first."""
+
+    def shown_names(self) -> list[str]:
+        """Every input the page shows."""
+        return list(self.fields)
+
+    def required_names(self) -> set[str]:
+        """The inputs a post must list in its manifest."""
+        return set(self.fields)
+
+    @property
+    def manifest_input(self) -> str:
+        return format_html(
+            '<input type="hidden" name="{}" value="{}">', MANIFEST, " ".join(self.shown_names())
+        )
+
+    @property
+    def incomplete(self) -> bool:
+        return self.has_error(NON_FIELD_ERRORS, code="incomplete")
+
+    def refusal(self, otherwise: str) -> str:
+        """The message for a refused post: the incomplete post's, or `otherwise`."""
+        return INCOMPLETE if self.incomplete else otherwise
+
+    def _listed(self) -> set[str] | None:
+        if not self.is_bound or MANIFEST not in self.data:
+            return None
+        return set(self.data[MANIFEST].split())
+
+    def check_manifest(self) -> None:
+        listed = self._listed()
+        if (
+            listed is None
+            or not self.required_names() <= listed
+            or any(name not in self.data for name in listed)
+        ):
+            raise ValidationError(INCOMPLETE, code="incomplete")
+
+
+class GridForm(ManifestMixin, forms.Form):
     """One row of optional text fields per line. `check_line` puts what was posted on the
     line and returns its errors per part; they are added to the form at their inputs and
     handed to `show_errors`, which by default keeps them in `line.errors`, where the page
     shows them beside the inputs.
 
-    The page carries a manifest (`manifest_input`): the name of every input it showed. A
-    post without it, or without any input it names, is refused whole (`incomplete`), so a
-    lost or cut-off post never reads as emptied fields. Lines whose inputs the manifest
-    does not name (added since the page was loaded) are left out of `lines` and stay as
-    they are; an input posted empty is an explicit empty value.
+    The page carries a manifest (`ManifestMixin`) naming the form's own fields and every
+    line's inputs. Lines whose inputs the manifest does not name (added since the page was
+    loaded) are left out of `lines` and stay as they are.
     """
 
     def __init__(self, lines: Iterable[Any], data=None, **kwargs) -> None:
@@ -113,34 +156,12 @@ class GridForm(forms.Form):
             names += self.names(line).values()
         return names
 
-    @property
-    def manifest_input(self) -> str:
-        return format_html(
-            '<input type="hidden" name="{}" value="{}">', MANIFEST, " ".join(self.shown_names())
-        )
-
-    @property
-    def incomplete(self) -> bool:
-        return self.has_error(NON_FIELD_ERRORS, code="incomplete")
-
-    def refusal(self, otherwise: str) -> str:
-        """The message for a refused post: the incomplete post's, or `otherwise`."""
-        return INCOMPLETE if self.incomplete else otherwise
-
-    def _listed(self) -> set[str] | None:
-        if not self.is_bound or MANIFEST not in self.data:
-            return None
-        return set(self.data[MANIFEST].split())
+    def required_names(self) -> set[str]:
+        return set(self.base_fields)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        listed = self._listed()
-        if (
-            listed is None
-            or not set(self.base_fields) <= listed
-            or any(name not in self.data for name in listed)
-        ):
-            raise ValidationError(INCOMPLETE, code="incomplete")
+        self.check_manifest()
         for line in self.lines:
             names = self.names(line)
             posted = {part: cleaned.get(name, "") for part, name in names.items()}

@@ -12,6 +12,8 @@ back guesses spent on another account. Two wider limits are added on top:
   the username everywhere (guessing spread over many addresses). Each address counts at
   most AXES_FAILURE_LIMIT of them, so a single address never locks anyone out but itself:
   it takes failures from several addresses (ten, with 50 and 5).
+
+An address is what amn.client_address counts: an IPv6 /64 is one address.
 """
 
 from axes.attempts import get_cool_off_threshold

@@ -2,13 +2,12 @@
 stores it), the ledger upload and the import profiles."""
 
 from django import forms
-from django.conf import settings
 
-from amn.forms import GridForm, TypedField, too_large
+from amn.forms import CheckField, GridForm, ManifestMixin, TypedField, too_large
 from amn.lib.money import Unit, parse_swedish_number
 from amn.lib.text import quoted
 from amn.models import Committee
-from budget.models import Forecast, ImportProfile, LedgerImport
+from budget.models import Forecast, ImportProfile
 from budget.services.forecasts import ForecastLine, comment_rule_message
 from budget.services.ledger_tabular import FIELD_HEADERS, FIELD_NAMES
 
@@ -50,12 +49,12 @@ class ForecastForm(GridForm):
 
 class UploadForm(forms.Form):
     """A ledger file and, if the ledger system needs one, one of the nämnd's import
-    profiles. Refused while the nämnd (or the user) has as many files being read as
-    LEDGER_READS_IN_PROGRESS allows."""
+    profiles. (budget.services.ledger_import.import_upload refuses it while the nämnd or
+    the user has as many files being read as LEDGER_READS_IN_PROGRESS allows.)"""
 
     file = forms.FileField(
         label="Fil från ekonomisystemet",
-        help_text="Excel (.xlsx), CSV (semikolon eller komma) eller SIE 4.",
+        help_text="Excel (.xlsx), CSV (semikolon eller komma) eller SIE (typ 2, 3 och 4).",
         # An empty file is refused by the import like any other bad file, with its name.
         allow_empty_file=True,
     )
@@ -66,34 +65,24 @@ class UploadForm(forms.Form):
         empty_label="Standard (svenska kolumnrubriker)",
     )
 
-    def __init__(self, committee: Committee, user, *args, **kwargs) -> None:
+    def __init__(self, committee: Committee, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.committee, self.user = committee, user
+        self.committee = committee
         profile = self.fields["profile"]
         profile.queryset = ImportProfile.objects.for_committee(committee)
         profile.error_messages["invalid_choice"] = (
             f"Importprofilen %(value)s finns inte bland profilerna för {committee.name}."
         )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        upload = cleaned.get("file")
-        limit = settings.LEDGER_READS_IN_PROGRESS
-        reading = LedgerImport.objects.reading_for(self.committee, self.user).count()
-        if upload is not None and reading >= limit:
-            raise forms.ValidationError(
-                f"{upload.name} laddades inte upp: {reading} filer läses redan in för "
-                f"{self.committee.name} eller av dig (högst {limit} åt gången). Vänta tills "
-                "någon av dem är klar och ladda sedan upp filen igen."
-            )
-        return cleaned
 
-
-class ProfileForm(forms.ModelForm):
+class ProfileForm(ManifestMixin, forms.ModelForm):
     """An import profile of the nämnd's kommun (or of the nämnd alone), with one text field
-    per column the ledger system names its own way."""
+    per column the ledger system names its own way. The page carries a manifest: a post
+    missing any field is refused whole, and the box unticked is an explicit "shared by the
+    kommun". Only a new profile or the nämnd's own may be moved between shared and own: a
+    shared profile cannot be taken by one nämnd."""
 
-    only_this_committee = forms.BooleanField(required=False, label="Bara för den här nämnden")
+    only_this_committee = CheckField(label="Bara för den här nämnden")
 
     class Meta:
         model = ImportProfile
@@ -102,7 +91,7 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, committee: Committee, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.committee = committee
-        self.fields["only_this_committee"].initial = self.instance.committee_id is not None
+        self.fields["only_this_committee"].initial = "ja" if self.instance.committee_id else ""
         for name, label in FIELD_NAMES.items():
             self.fields[f"column_{name}"] = forms.CharField(
                 label=f"Rubrik för {label}",
@@ -122,8 +111,20 @@ class ProfileForm(forms.ModelForm):
             )
         return name
 
+    def clean_only_this_committee(self) -> bool:
+        own = bool(self.cleaned_data["only_this_committee"])
+        shared = self.instance.pk is not None and self.instance.committee_id is None
+        if own and shared:
+            raise forms.ValidationError(
+                f"{self.instance.name} delas av alla nämnder i {self.committee.municipality} "
+                f"och kan inte göras till en profil bara för {self.committee.name}. Skapa en ny "
+                "profil för nämnden i stället."
+            )
+        return own
+
     def clean(self) -> dict:
         cleaned = super().clean()
+        self.check_manifest()
         named = {name for name in FIELD_NAMES if (cleaned.get(f"column_{name}") or "").strip()}
         if len(named & {"debit", "credit"}) == 1:
             missing = "credit" if "debit" in named else "debit"

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from amn.forms import NOTHING_SAVED
 from amn.models import CommitteeMembership, ReportingPeriod, Section, SectionPlan
 from amn.permissions import ENTER_FIGURES, PLAN_REPORT, READ_LIVE, can, committee_for_user
 from reports.forms import AssignForm, SectionTextsForm
@@ -135,7 +136,7 @@ def section(request: HttpRequest, code: str, period: int, key: str) -> HttpRespo
                 return redirect("reports:preparation", code, period)
             messages.success(request, f"{Section(key).label} är sparat. {removed_texts}")
             return redirect("reports:section", code, period, key)
-        messages.error(request, form.refusal("Inget sparades: rätta felen nedan."))
+        messages.error(request, form.refusal(NOTHING_SAVED))
     return render(
         request,
         "reports/section.html",

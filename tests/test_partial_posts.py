@@ -3,6 +3,7 @@
 an input posted empty is an explicit deletion, and the confirmation counts it; what the
 page did not show stays as it is."""
 
+import datetime
 import html
 import re
 from collections.abc import Callable
@@ -13,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from amn.forms import INCOMPLETE, MANIFEST
-from amn.models import PeriodKind, ReportingPeriod, ReportText, Section
-from budget.models import Forecast
+from amn.models import Committee, PeriodKind, ReportingPeriod, ReportText, Section, SectionPlan
+from budget.models import Forecast, ImportProfile
 from goals.models import ActivityStatus, AssignmentStatus, GoalAssessment, InternalControlStatus
 from indicators.models import IndicatorValue, Series, ValueKind
 from tests.badinput.dump import changed_tables, database_dump
@@ -52,6 +53,37 @@ def clear_text(response, data: dict) -> None:
     data[f"title-{slot.key}"] = data[f"body-{slot.key}"] = ""
 
 
+def own_profile_url() -> str:
+    amn = Committee.objects.get(code="AMN")
+    profile, _ = ImportProfile.objects.get_or_create(
+        municipality=amn.municipality,
+        name="Raindance",
+        defaults={
+            "committee": amn,
+            "description": "Export ur Raindance",
+            "columns": {"account": "Kto"},
+        },
+    )
+    return reverse("budget:ledger-profile", args=["AMN", profile.pk])
+
+
+def clear_description(response, data: dict) -> None:
+    data["description"] = ""
+
+
+def planned_report_url() -> str:
+    SectionPlan.objects.get_or_create(
+        period=august_2023(),
+        section=Section.ASSESSMENT,
+        defaults={"deadline": datetime.date(2023, 9, 15)},
+    )
+    return reverse("reports:preparation", args=["AMN", august_2023().pk])
+
+
+def clear_deadline(response, data: dict) -> None:
+    data[f"d-{Section.ASSESSMENT.value}"] = ""
+
+
 def stored_statuses() -> int:
     models = (AssignmentStatus, ActivityStatus, InternalControlStatus)
     return sum(model.objects.filter(period=august_2023()).count() for model in models)
@@ -63,6 +95,11 @@ class Page:
     stored: Callable[[], int]  # how many of what an emptied field removes are stored
     clear: Callable  # empties one input the page showed with a value
     removed: str  # how the confirmation counts removals, {n} of them
+    user: str = "staff"  # the fixture of who may post the page
+    posted_to: Callable[[], str] | None = None  # where the form posts, if not to `url`
+
+    def target(self) -> str:
+        return self.posted_to() if self.posted_to else self.url()
 
 
 PAGES = {
@@ -101,33 +138,58 @@ PAGES = {
 }
 
 
+# Pages that carry a manifest but count no removals: only the refusals are tested here.
+REFUSING_PAGES = {
+    **PAGES,
+    "importprofil": Page(
+        own_profile_url,
+        lambda: ImportProfile.objects.count(),
+        clear_description,
+        "",
+        user="controller",
+    ),
+    "ansvar och datum": Page(
+        planned_report_url,
+        lambda: SectionPlan.objects.filter(deadline__isnull=False).count(),
+        clear_deadline,
+        "",
+        user="controller",
+        posted_to=lambda: reverse("reports:assign", args=["AMN", august_2023().pk]),
+    ),
+}
+
+
 def csrf_token(response) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
 
 
-def assert_refused_and_nothing_changed(response, before) -> None:
-    assert response.status_code == 400
+def assert_refused_and_nothing_changed(client, response, before) -> None:
+    if response.status_code == 302:  # refused in a message on the page the form is on
+        response = client.get(response["Location"])
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 400
     assert INCOMPLETE in html.unescape(response.content.decode())
     assert changed_tables(before, database_dump()) == []
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_a_post_with_only_the_csrf_token_is_refused_and_changes_nothing(name, amn, staff):
+@pytest.mark.parametrize("name", REFUSING_PAGES)
+def test_a_post_with_only_the_csrf_token_is_refused_and_changes_nothing(name, amn, request):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(staff)
-    page = PAGES[name]
+    page = REFUSING_PAGES[name]
+    client.force_login(request.getfixturevalue(page.user))
     token = csrf_token(client.get(page.url()))
     before = database_dump()
 
-    response = client.post(page.url(), {"csrfmiddlewaretoken": token})
+    response = client.post(page.target(), {"csrfmiddlewaretoken": token})
 
-    assert_refused_and_nothing_changed(response, before)
+    assert_refused_and_nothing_changed(client, response, before)
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_a_post_missing_one_field_is_refused_and_changes_nothing(name, client, amn, staff):
-    client.force_login(staff)
-    page = PAGES[name]
+@pytest.mark.parametrize("name", REFUSING_PAGES)
+def test_a_post_missing_one_field_is_refused_and_changes_nothing(name, client, amn, request):
+    page = REFUSING_PAGES[name]
+    client.force_login(request.getfixturevalue(page.user))
     shown = client.get(page.url())
     data = page_form(shown)
     cleared = dict(data)
@@ -136,22 +198,22 @@ def test_a_post_missing_one_field_is_refused_and_changes_nothing(name, client, a
     del data[lost]  # the field the page showed with a value never arrives
     before = database_dump()
 
-    response = client.post(page.url(), data)
+    response = client.post(page.target(), data)
 
-    assert_refused_and_nothing_changed(response, before)
+    assert_refused_and_nothing_changed(client, response, before)
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_a_post_without_its_manifest_is_refused_and_changes_nothing(name, client, amn, staff):
-    client.force_login(staff)
-    page = PAGES[name]
+@pytest.mark.parametrize("name", REFUSING_PAGES)
+def test_a_post_without_its_manifest_is_refused_and_changes_nothing(name, client, amn, request):
+    page = REFUSING_PAGES[name]
+    client.force_login(request.getfixturevalue(page.user))
     data = page_form(client.get(page.url()))
     del data[MANIFEST]
     before = database_dump()
 
-    response = client.post(page.url(), data)
+    response = client.post(page.target(), data)
 
-    assert_refused_and_nothing_changed(response, before)
+    assert_refused_and_nothing_changed(client, response, before)
 
 
 @pytest.mark.parametrize("name", PAGES)

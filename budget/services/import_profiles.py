@@ -5,12 +5,18 @@ imports of every nämnd that uses it read their files: the change is recorded in
 history of each of those nämnder (the profile's own nämnd, else every nämnd of the kommun).
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
+from amn.lib.text import quoted
 from amn.models import ChangeSource, Committee
 from amn.services.history import Edit, record_changes
 from budget.models import ImportProfile
 from budget.services.ledger_tabular import FIELD_NAMES
+
+
+class NameTaken(Exception):
+    """Another profile of the kommun was stored with the same name meanwhile."""
+
 
 FIELDS = {
     "name": "namn",
@@ -57,14 +63,26 @@ def _record(before: ImportProfile | None, after: ImportProfile | None, user, sou
 
 
 def save_profile(profile: ImportProfile, user, source: str = ChangeSource.FORM) -> ImportProfile:
-    """Store a new or changed profile and record what changed."""
+    """Store a new or changed profile and record what changed. Raises NameTaken (nothing
+    stored) if another profile of the kommun got the name since the form checked it."""
     with transaction.atomic():
         before = (
             ImportProfile.objects.select_related("committee").filter(pk=profile.pk).first()
             if profile.pk
             else None
         )
-        profile.save()
+        try:
+            with transaction.atomic():
+                profile.save()
+        except IntegrityError as error:
+            taken = ImportProfile.objects.filter(
+                municipality_id=profile.municipality_id, name=profile.name
+            ).exclude(pk=profile.pk)
+            if not taken.exists():
+                raise
+            raise NameTaken(
+                f"Det finns redan en importprofil med namnet {quoted(profile.name)}."
+            ) from error
         _record(before, profile, user, source)
     return profile
 

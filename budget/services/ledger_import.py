@@ -27,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -868,16 +869,41 @@ def save_upload(uploaded_file) -> Path:
     return UPLOADS.save(uploaded_file)
 
 
+class TooManyReading(Exception):
+    """The nämnd (or the user) already has LEDGER_READS_IN_PROGRESS files being read."""
+
+
+def _refuse_beyond_reading_limit(committee: Committee, user, file_name: str) -> None:
+    """Raise TooManyReading if the nämnd or the user has as many files being read as
+    LEDGER_READS_IN_PROGRESS allows. Locks the nämnd's row (and the user's) until the
+    transaction ends, so parallel uploads count one after the other, each seeing the
+    imports the ones before it recorded."""
+    Committee.objects.select_for_update().get(pk=committee.pk)
+    if user is not None and user.is_authenticated:
+        get_user_model().objects.select_for_update().get(pk=user.pk)
+    limit = settings.LEDGER_READS_IN_PROGRESS
+    reading = LedgerImport.objects.reading_for(committee, user).count()
+    if reading >= limit:
+        raise TooManyReading(
+            f"{file_name} laddades inte upp: {reading} filer läses redan in för "
+            f"{committee.name} eller av dig (högst {limit} åt gången). Vänta tills "
+            "någon av dem är klar och ladda sedan upp filen igen."
+        )
+
+
 def import_upload(
     committee: Committee, uploaded_file, *, user=None, profile: ImportProfile | None = None
 ) -> LedgerImport:
     """Keep an uploaded file, record it and read it (in the background where settings say
-    so). The file is removed once read, and at once if anything fails before that."""
+    so). The file is removed once read, and at once if anything fails before that. Raises
+    TooManyReading (nothing recorded) while the nämnd or the user is at the limit."""
     path = save_upload(uploaded_file)
     try:
-        ledger_import = start_ledger_import(
-            committee, path, uploaded_file.name, user=user, profile=profile
-        )
+        with transaction.atomic():
+            _refuse_beyond_reading_limit(committee, user, uploaded_file.name)
+            ledger_import = start_ledger_import(
+                committee, path, uploaded_file.name, user=user, profile=profile
+            )
     except BaseException:
         UPLOADS.remove(path)
         raise

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
+from amn.forms import NOTHING_SAVED
 from amn.lib.money import Unit, format_amount, unit_or_default
 from amn.lib.periods import is_valid_year
 from amn.models import PeriodKind, ReportingPeriod
@@ -38,7 +39,7 @@ def forecast_entry(request: HttpRequest, code: str, period_id: int) -> HttpRespo
             return redirect(f"{request.path}?enhet={unit.code}")
         if not form.incomplete:
             analysis = form.cleaned_data["analysis"]
-        messages.error(request, form.refusal("Inget sparades: rätta felen som visas vid raderna."))
+        messages.error(request, form.refusal(NOTHING_SAVED))
     for line in sheet.lines:
         if not line.text:
             line.text = "" if line.amount is None else format_amount(line.amount, unit)

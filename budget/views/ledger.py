@@ -15,7 +15,7 @@ from amn.permissions import IMPORT_LEDGER, READ_LIVE, can, committee_for_user
 from budget.forms import ProfileForm, UploadForm
 from budget.models import ImportProfile, ImportStatus, LedgerImport, SummaryRow
 from budget.services import ledger_import as service
-from budget.services.import_profiles import save_profile
+from budget.services.import_profiles import NameTaken, save_profile
 from budget.services.ledger_lines import lines_behind
 
 
@@ -26,15 +26,22 @@ def profiles(request: HttpRequest, code: str, pk: int | None = None) -> HttpResp
     committee = committee_for_user(request.user, code, IMPORT_LEDGER)
     usable = ImportProfile.objects.for_committee(committee).select_related("committee")
     profile = get_object_or_404(usable, pk=pk) if pk else None
-    form = ProfileForm(committee, request.POST or None, instance=profile)
-    if request.method == "POST" and form.is_valid():
-        saved = save_profile(form.save(), request.user)
-        messages.success(request, f"Importprofilen {saved.name} är sparad.")
-        return redirect("budget:ledger-profiles", code=committee.code)
+    form = ProfileForm(
+        committee, request.POST if request.method == "POST" else None, instance=profile
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            saved = save_profile(form.save(), request.user)
+        except NameTaken as taken:
+            form.add_error("name", str(taken))
+        else:
+            messages.success(request, f"Importprofilen {saved.name} är sparad.")
+            return redirect("budget:ledger-profiles", code=committee.code)
     return render(
         request,
         "budget/ledger_profiles.html",
         {"committee": committee, "form": form, "profile": profile, "profiles": usable},
+        status=400 if form.errors else 200,
     )
 
 
@@ -43,19 +50,23 @@ def imports(request: HttpRequest, code: str) -> HttpResponse:
     """The import history of a nämnd, and (for controllers) the upload form."""
     committee = committee_for_user(request.user, code, READ_LIVE)
     may_import = can(request.user, committee, IMPORT_LEDGER)
-    form = UploadForm(committee, request.user)
+    form = UploadForm(committee)
     if request.method == "POST":
         if not may_import:
             committee_for_user(request.user, code, IMPORT_LEDGER)  # raises 403
-        form = UploadForm(committee, request.user, request.POST, request.FILES)
+        form = UploadForm(committee, request.POST, request.FILES)
         if form.is_valid():
-            ledger_import = service.import_upload(
-                committee,
-                form.cleaned_data["file"],
-                user=request.user,
-                profile=form.cleaned_data["profile"],
-            )
-            return redirect("budget:ledger-import", code=committee.code, pk=ledger_import.pk)
+            try:
+                ledger_import = service.import_upload(
+                    committee,
+                    form.cleaned_data["file"],
+                    user=request.user,
+                    profile=form.cleaned_data["profile"],
+                )
+            except service.TooManyReading as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                return redirect("budget:ledger-import", code=committee.code, pk=ledger_import.pk)
     history = (
         LedgerImport.objects.for_committee(committee)
         .select_related("created_by", "profile")

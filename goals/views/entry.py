@@ -7,12 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from amn.forms import NOTHING_SAVED
 from amn.models import Committee
 from amn.permissions import ENTER_FIGURES, committee_for_user
 from goals.forms import RulesForm, StatusEntryForm
 from goals.models import AssessmentRules, Status
 from goals.services.status_entry import build_status_entry, save_status_entry
-from goals.views.follow_up import NOTHING_SAVED, follow_up_for_user, report_saved
+from goals.views.follow_up import follow_up_for_user, report_saved
 
 
 @login_required

@@ -18,9 +18,6 @@ def follow_up_for_user(request: HttpRequest, code: str, year: int, month: int) -
     return period
 
 
-NOTHING_SAVED = "Inget sparades. Rätta fälten som är markerade nedan."
-
-
 def report_saved(request: HttpRequest, counts: tuple[int, int], what: str) -> None:
     """(saved, removed) items of `what` were stored and removed."""
     saved, removed = counts

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from amn.forms import NOTHING_SAVED
 from goals.forms import AssessmentEntryForm
 from goals.models import AssessmentLevel
 from goals.services.assessment_entry import (
@@ -14,7 +15,7 @@ from goals.services.assessment_entry import (
     build_assessment_entry,
     save_assessment_entry,
 )
-from goals.views.follow_up import NOTHING_SAVED, follow_up_for_user, report_saved
+from goals.views.follow_up import follow_up_for_user, report_saved
 from indicators.services.suggestions import suggested_assessments
 
 

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from amn.forms import NOTHING_SAVED
 from amn.permissions import ENTER_FIGURES, committee_at_period
 from indicators.forms import ValueEntryForm
 from indicators.services.indicator_rows import period_label
@@ -30,9 +31,7 @@ def value_entry(request: HttpRequest, code: str, year: int, month: int) -> HttpR
             return redirect("indicators:value-entry", code, year, month)
         messages.error(
             request,
-            form.refusal(
-                f"Inget sparades: {entry.error_count} fel. Rätta fälten som är markerade nedan."
-            ),
+            form.refusal(f"{NOTHING_SAVED} Antal fel: {entry.error_count}."),
         )
     return render(
         request,

@@ -1,11 +1,14 @@
 """What a logged-in user is shown is kept by no cache: drafts, entry pages, the history and
-downloads of live figures answer `Cache-Control: private, no-store`."""
+downloads of live figures answer `Cache-Control: private, no-store`. A view that sets its
+own header keeps it: a published version's stored PDF is `private, no-cache`."""
 
 import pytest
 from django.urls import reverse
 
 from amn.models import ReportingPeriod
 from indicators.models import Indicator
+from reports.models import PublishedPdf
+from reports.services.publishing import publish_report
 
 
 def period_pk() -> int:
@@ -44,9 +47,15 @@ def test_a_logged_in_users_pages_and_downloads_are_stored_by_no_cache(
     assert {"private", "no-store"} <= directives
 
 
-def test_a_view_that_sets_its_own_cache_control_keeps_it(client, superuser):
-    client.force_login(superuser)
+@pytest.mark.usefixtures("ledger_to_august_2023")
+def test_a_view_that_sets_its_own_cache_control_keeps_it(client, controller, settings, tmp_path):
+    settings.CHROMIUM = str(tmp_path / "no-chromium")  # published without printing
+    published = publish_report(ReportingPeriod.objects.get(pk=period_pk()), controller, None)
+    PublishedPdf.objects.store(published, b"%PDF-1.4 the stored version")
+    client.force_login(controller)
 
-    response = client.get(reverse("admin:index"))
+    response = client.get(reverse("reports:latest-pdf", args=["AMN", period_pk()]))
 
-    assert "must-revalidate" in response["Cache-Control"]  # Django's never_cache
+    assert response.status_code == 200
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert directives == {"private", "no-cache"}  # revalidated by its ETag, not no-store

@@ -341,3 +341,15 @@ def test_guessing_through_the_admin_login_locks_the_username_too(client, reader,
     response = log_in(client, "inloggning", PASSWORD)
 
     assert response.status_code == 429
+
+
+def test_the_addresses_of_one_ipv6_64_count_as_one_address(client, reader, settings):
+    per_address = settings.AXES_FAILURE_LIMIT
+    for number in range(1, settings.LOGIN_USERNAME_FAILURE_LIMIT // per_address + 1):
+        guess_from(client, f"2001:db8:1:2::{number:x}", per_address)
+
+    same_64 = log_in_from(client, "2001:db8:1:2:ffff:ffff:ffff:ffff")
+    victim = log_in_from(client, "2001:db8:1:3::1")
+
+    assert same_64.status_code == 429
+    assert victim.status_code == 302

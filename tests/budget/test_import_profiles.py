@@ -3,26 +3,21 @@ changes only those of his own kommun, on the profile page, in the upload form, o
 command line and in the admin; a name is unique within a kommun only; every change is in
 the history of the nämnder whose imports use the profile."""
 
+import html
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from amn.forms import INCOMPLETE
 from amn.models import Change, ChangeSource, Committee, CommitteeMembership, Role
+from budget.forms import ProfileForm
 from budget.models import ImportProfile, LedgerImport
 from tests.budget.ledger_files import write_xlsx
+from tests.budget.profiles import PROFILE_POST, post_profile, profile_url
 from tests.conftest import user_with_role
-
-PROFILE_POST = {
-    "name": "Raindance",
-    "sie_operation_dimension": 20,
-    "sie_responsibility_dimension": 1,
-    "column_period": "Per",
-    "column_account": "Kto",
-    "column_operation": "Vht",
-    "column_actual": "Bel SEK",
-}
 
 
 @pytest.fixture
@@ -76,12 +71,10 @@ def test_the_same_name_may_be_used_in_two_kommuner_but_not_twice_in_one(
     client, amn, controller, other_committee, other_controller
 ):
     client.force_login(controller)
-    client.post(reverse("budget:ledger-profiles", args=[amn.code]), PROFILE_POST)
+    post_profile(client, amn.code, **PROFILE_POST)
     client.force_login(other_controller)
-    client.post(reverse("budget:ledger-profiles", args=[other_committee.code]), PROFILE_POST)
-    again = client.post(
-        reverse("budget:ledger-profiles", args=[other_committee.code]), PROFILE_POST
-    )
+    post_profile(client, other_committee.code, **PROFILE_POST)
+    again = post_profile(client, other_committee.code, **PROFILE_POST)
 
     assert set(ImportProfile.objects.values_list("municipality__name", "name")) == {
         (amn.municipality.name, "Raindance"),
@@ -100,10 +93,7 @@ def test_a_profile_for_one_nämnd_only_is_not_offered_to_the_other_nämnder_of_t
     )
     client.force_login(controller)
 
-    client.post(
-        reverse("budget:ledger-profiles", args=[amn.code]),
-        {**PROFILE_POST, "only_this_committee": "on"},
-    )
+    post_profile(client, amn.code, **PROFILE_POST, only_this_committee="on")
 
     profile = ImportProfile.objects.get(name="Raindance")
     assert profile.committee == amn
@@ -119,7 +109,7 @@ def test_a_change_on_the_profile_page_is_in_the_history_of_every_nämnd_of_the_k
     )
     client.force_login(controller)
 
-    client.post(reverse("budget:ledger-profile", args=[amn.code, amn_profile.pk]), PROFILE_POST)
+    post_profile(client, amn.code, amn_profile, **PROFILE_POST)
 
     changes = Change.objects.filter(subject="Importprofil: Raindance", field="kolumnrubriker")
     assert {change.committee for change in changes} == {amn, sibling}
@@ -267,3 +257,76 @@ def test_changes_and_removal_in_the_admin_are_in_the_history(
     removed = history.get(field="namn", new="")
     assert removed.old == "Raindance"
     assert not ImportProfile.objects.exists()
+
+
+def test_a_post_of_only_the_name_is_refused_and_a_nämnds_own_profile_stays_its_own(
+    client, amn, controller
+):
+    own = ImportProfile.objects.create(
+        municipality=amn.municipality,
+        committee=amn,
+        name="Raindance",
+        description="Export ur Raindance",
+        columns={"account": "Kto"},
+    )
+    client.force_login(controller)
+
+    response = client.post(profile_url(amn.code, own), {"name": "Raindance"})
+
+    assert response.status_code == 400
+    assert INCOMPLETE in html.unescape(response.content.decode())
+    own.refresh_from_db()
+    assert (own.committee, own.description, own.columns) == (
+        amn,
+        "Export ur Raindance",
+        {"account": "Kto"},
+    )
+
+
+def test_unticking_the_box_on_a_nämnds_own_profile_shares_it_with_the_kommun(
+    client, amn, controller
+):
+    own = ImportProfile.objects.create(municipality=amn.municipality, committee=amn, name="Visma")
+    client.force_login(controller)
+
+    post_profile(client, amn.code, own, only_this_committee="")
+
+    own.refresh_from_db()
+    assert own.committee is None
+
+
+def test_a_shared_profile_cannot_be_taken_by_one_nämnd(client, amn, controller, amn_profile):
+    client.force_login(controller)
+
+    response = post_profile(client, amn.code, amn_profile, only_this_committee="on")
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["only_this_committee"] == [
+        f"Raindance delas av alla nämnder i {amn.municipality} och kan inte göras till en "
+        f"profil bara för {amn.name}. Skapa en ny profil för nämnden i stället."
+    ]
+    amn_profile.refresh_from_db()
+    assert amn_profile.committee is None
+
+
+def test_a_name_taken_while_the_form_was_checked_is_refused_at_the_name(
+    client, amn, controller, monkeypatch
+):
+    checked = ProfileForm.clean_name
+
+    def taken_meanwhile(form):
+        name = checked(form)
+        ImportProfile.objects.create(municipality=amn.municipality, name=name)  # another tab
+        return name
+
+    monkeypatch.setattr(ProfileForm, "clean_name", taken_meanwhile)
+    client.force_login(controller)
+
+    response = post_profile(client, amn.code, **PROFILE_POST)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["name"] == [
+        "Det finns redan en importprofil med namnet ”Raindance”."
+    ]
+    assert ImportProfile.objects.get().columns == {}
+    assert not Change.objects.filter(subject="Importprofil: Raindance").exists()

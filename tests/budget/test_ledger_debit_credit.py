@@ -5,11 +5,11 @@ is 0; a line with both sides empty is refused like a missing amount."""
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 
 from budget.models import ImportProfile, ImportStatus, Measure, MonthlyAmount
 from budget.services.ledger_import import import_ledger_file
 from tests.budget.ledger_files import write_csv, write_xlsx
+from tests.budget.profiles import post_profile
 
 ASSISTANCE = "575 - Ekonomiskt bistånd"
 FORTNOX = ["Ver.nr", "Datum", "Konto", "Verksamhet", "Text", "Debet", "Kredit"]
@@ -156,15 +156,7 @@ def test_an_amount_column_wins_over_debet_and_kredit_unless_a_profile_names_them
 def test_a_profile_names_both_debet_and_kredit_or_neither(client, amn, controller):
     client.force_login(controller)
 
-    response = client.post(
-        reverse("budget:ledger-profiles", args=[amn.code]),
-        {
-            "name": "Fortnox",
-            "sie_operation_dimension": 20,
-            "sie_responsibility_dimension": 1,
-            "column_debit": "Debet SEK",
-        },
-    )
+    response = post_profile(client, amn.code, name="Fortnox", column_debit="Debet SEK")
 
     assert "Ange både Debet och Kredit: beloppet är debet minus kredit." in (
         response.content.decode()

@@ -16,6 +16,7 @@ from budget.models import (
     SummaryRow,
 )
 from tests.budget.ledger_files import write_xlsx
+from tests.budget.profiles import PROFILE_POST, post_profile
 
 ASSISTANCE = "575 - Ekonomiskt bistånd"
 
@@ -305,18 +306,7 @@ def test_a_controller_saves_an_import_profile_for_a_ledger_systems_own_headers(
     refused = upload(client, SimpleUploadedFile(path.name, path.read_bytes()))
     assert "hittar ingen rubrikrad" in client.get(refused["Location"]).content.decode()
 
-    client.post(
-        reverse("budget:ledger-profiles", args=["AMN"]),
-        {
-            "name": "Raindance",
-            "sie_operation_dimension": 20,
-            "sie_responsibility_dimension": 1,
-            "column_period": "Per",
-            "column_account": "Kto",
-            "column_operation": "Vht",
-            "column_actual": "Bel SEK",
-        },
-    )
+    post_profile(client, "AMN", **PROFILE_POST)
     profile = ImportProfile.objects.get(name="Raindance")
     response = client.post(
         reverse("budget:ledger-imports", args=["AMN"]),
@@ -369,3 +359,11 @@ def test_the_driftsammandrag_costs_the_same_queries_however_many_months_and_year
     assert stored.status == ImportStatus.ACTIVE, stored.errors
     assert len(stored.months) == 24
     assert queries() == before
+
+
+def test_the_upload_form_names_every_sie_type_the_import_reads(client, controller):
+    client.force_login(controller)
+
+    page = client.get(reverse("budget:ledger-imports", args=["AMN"])).content.decode()
+
+    assert "SIE (typ 2, 3 och 4)" in page

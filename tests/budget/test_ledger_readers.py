@@ -134,6 +134,35 @@ def committed_committee(db):
     in_threads(lambda: remove_committee(committee))
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent connections")
+def test_parallel_uploads_never_read_more_files_than_the_limit(
+    committed_committee, tmp_path, upload_dir, settings, monkeypatch
+):
+    settings.LEDGER_READS_IN_PROGRESS = 2
+    monkeypatch.setattr(service, "_read_and_clean_up", lambda pk: None)  # still reading
+    discard = service.discard_stale_imports
+
+    def slowly(committee):  # between the count and the import it records
+        time.sleep(0.3)
+        discard(committee)
+
+    monkeypatch.setattr(service, "discard_stale_imports", slowly)
+
+    def upload_file(n: int):
+        try:
+            return service.import_upload(committed_committee, workbook(tmp_path, f"fil{n}.xlsx"))
+        except service.TooManyReading as refusal:
+            return refusal
+
+    results = in_threads(*(lambda n=n: upload_file(n) for n in range(5)))
+
+    refused = [result for result in results if isinstance(result, service.TooManyReading)]
+    assert len(refused) == 3
+    assert all("2 filer läses redan in för Testnämnd" in str(refusal) for refusal in refused)
+    assert LedgerImport.objects.filter(committee=committed_committee).count() == 2
+    assert len(list(upload_dir.iterdir())) == 2
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="counts PostgreSQL connections")
 def test_waiting_uploads_hold_no_database_connection(
     committed_committee,
