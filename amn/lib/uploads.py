@@ -32,6 +32,7 @@ import csv
 import hashlib
 import io
 import json
+import posixpath
 import re
 import secrets
 import shutil
@@ -431,7 +432,7 @@ def _copy_entries(path: Path, target, file_name: str) -> None:
             zipfile.ZipFile(path) as source,
             zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as rebuilt,
         ):
-            sheet_names = _sheet_names(source)
+            sheet_names = _sheet_names(source, file_name)
             for entry in source.infolist():
                 if entry.is_dir():
                     continue
@@ -469,31 +470,64 @@ _TAG_WINDOW = 512
 _SHEET_CHUNK = 1 << 20
 
 
-def _sheet_names(source: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet entry → the sheet's name, from the workbook and its relationships; an
-    entry under xl/worksheets/ that the workbook does not name goes by its file name."""
+_SHEET_CONTENT_TYPE = "spreadsheetml.worksheet+xml"
+
+
+def _sheet_names(source: zipfile.ZipFile, file_name: str) -> dict[str, str]:
+    """Every part calamine could read as a sheet → the sheet's name: the targets of the
+    workbook's sheet relationships (calamine follows them wherever they point), the parts
+    [Content_Types].xml types as worksheets and the parts under xl/worksheets/. FileRefused
+    for a sheet relationship that points outside the file or to a part it does not hold,
+    and for relationships or a workbook that cannot be parsed."""
+    entries = {entry.filename for entry in source.infolist() if not entry.is_dir()}
     names = {
-        entry.filename: entry.filename.rsplit("/", 1)[-1].removesuffix(".xml")
-        for entry in source.infolist()
-        if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")
+        name: name.rsplit("/", 1)[-1].removesuffix(".xml")
+        for name in entries
+        if name.startswith("xl/worksheets/") and name.endswith(".xml")
     }
     try:
+        types = ElementTree.fromstring(source.read("[Content_Types].xml"))
+        for part in types:
+            if part.get("ContentType", "").endswith(_SHEET_CONTENT_TYPE):
+                name = part.get("PartName", "").lstrip("/")
+                names.setdefault(name, name.rsplit("/", 1)[-1].removesuffix(".xml"))
         workbook = ElementTree.fromstring(source.read("xl/workbook.xml"))
         relations = ElementTree.fromstring(source.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError, ValueError):
+    except KeyError:
         return names
-    targets = {}
+    except (ElementTree.ParseError, ValueError) as exc:
+        raise FileRefused(
+            f"{file_name}: arbetsbokens innehållsförteckning kan inte läsas ({exc})."
+        ) from exc
+    sheet_names = {
+        next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None): sheet.get("name")
+        for sheet in workbook.iter()
+        if sheet.tag.rsplit("}", 1)[-1] == "sheet"
+    }
     for relation in relations:
-        target = relation.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        targets[relation.get("Id")] = target
-    for sheet in workbook.iter():
-        if sheet.tag.rsplit("}", 1)[-1] != "sheet":
+        if not relation.get("Type", "").endswith("sheet"):
             continue
-        relation = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
-        if targets.get(relation) in names:
-            names[targets[relation]] = sheet.get("name", names[targets[relation]])
+        target = relation.get("Target", "")
+        name = sheet_names.get(relation.get("Id")) or target
+        parts = _part_names(target)
+        if relation.get("TargetMode") == "External" or not parts & entries:
+            raise FileRefused(
+                f"{file_name}: bladet {name} hänvisar till {quoted(target)}, som inte är "
+                "en del av arbetsboken."
+            )
+        for part in parts & entries:
+            names[part] = name
     return names
+
+
+def _part_names(target: str) -> set[str]:
+    """The zip entries a relationship target of xl/workbook.xml may name: relative to xl/
+    or absolute from the root, normalised ("./", "../", "//") and as written; none outside
+    the archive."""
+    written = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    normalised = posixpath.normpath("/" + written).lstrip("/")
+    escapes = posixpath.normpath(written).startswith("..")
+    return set() if escapes else {written, normalised}
 
 
 class _SheetRange:
