@@ -32,6 +32,7 @@ import csv
 import hashlib
 import io
 import json
+import pickle
 import posixpath
 import re
 import secrets
@@ -46,6 +47,7 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 from django.conf import settings
+from django.utils.crypto import constant_time_compare, salted_hmac
 from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
@@ -92,14 +94,23 @@ _READING_SETTINGS = (
 )
 
 
-def read_untrusted(function: Callable, *args, file_name: str):
+def read_untrusted(function: Callable, *args, file_name: str, in_request: bool = False):
     """`function(*args)`, a reader of an uploaded file, run in a process of its own under
     UPLOAD_READ_MAX_MEMORY_MB and UPLOAD_READ_MAX_SECONDS (amn.lib.sandbox), with the
-    upload settings of this process. FileRefused when the file needs more of either; a
-    FileRefused (or any other exception) of the reader is raised here. The reader's
-    temporary files are removed whatever happened to it."""
+    upload settings of this process; `in_request`, a reading a web request waits for, has
+    UPLOAD_READ_MAX_SECONDS_IN_REQUEST instead, below the web server's worker timeout.
+    FileRefused when the file needs more of either; a FileRefused (or any other exception)
+    of the reader is raised here. The reader's temporary files are removed whatever
+    happened to it, and those of a process killed before it could remove them (a web
+    worker past its timeout) by the next reading."""
     values = {name: getattr(settings, name) for name in _READING_SETTINGS}
-    with tempfile.TemporaryDirectory(prefix="amn-read-") as temp_dir:
+    seconds = (
+        settings.UPLOAD_READ_MAX_SECONDS_IN_REQUEST
+        if in_request
+        else settings.UPLOAD_READ_MAX_SECONDS
+    )
+    _remove_abandoned_readings()
+    with tempfile.TemporaryDirectory(prefix=_READING_PREFIX) as temp_dir:
         try:
             return run_limited(
                 _with_settings,
@@ -107,12 +118,27 @@ def read_untrusted(function: Callable, *args, file_name: str):
                 function,
                 args,
                 memory_mb=settings.UPLOAD_READ_MAX_MEMORY_MB,
-                seconds=settings.UPLOAD_READ_MAX_SECONDS,
+                seconds=seconds,
                 preload=("amn.sandbox_setup",),
                 temp_dir=temp_dir,
             )
         except LimitExceeded as exc:
             raise FileRefused(f"{file_name}: {exc.message}") from exc
+
+
+_READING_PREFIX = "amn-read-"
+
+
+def _remove_abandoned_readings() -> None:
+    """Temporary folders of readings older than any reading may last: their process was
+    killed before it could remove them."""
+    too_old = time.time() - settings.UPLOAD_READ_MAX_SECONDS - 60
+    for folder in Path(tempfile.gettempdir()).glob(_READING_PREFIX + "*"):
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < too_old:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _with_settings(values: dict, function: Callable, args: tuple):
@@ -157,6 +183,14 @@ def file_checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
+_STORED_SUFFIXES = (".upload", ".json", ".parsed")
+_SIGNATURE_BYTES = 32
+
+
+def _signature(data: bytes) -> bytes:
+    return salted_hmac("amn.lib.uploads.parsed", data, algorithm="sha256").digest()
+
+
 class UploadStore:
     """Uploaded files kept on disk until they are read.
 
@@ -164,7 +198,10 @@ class UploadStore:
     the token `token_chars` random hex digits: nothing the sender chose names a file. A
     store with `records` keeps a JSON record beside each file (`<token>.json`) and removes
     it with the file; a store with a `lifetime_seconds` removes files and records older
-    than that each time it saves a new one.
+    than that each time it saves a new one. What a reading found in a file may be kept
+    beside it (`write_parsed`, `<token>.parsed`), so that a file is read once however often
+    its contents are shown: pickled, and signed with SECRET_KEY so that only what this
+    application wrote is ever unpickled.
     """
 
     def __init__(
@@ -216,8 +253,25 @@ class UploadStore:
         except (OSError, ValueError):
             return None
 
+    def write_parsed(self, path: Path, value) -> None:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        path.with_suffix(".parsed").write_bytes(_signature(data) + data)
+
+    def read_parsed(self, path: Path):
+        """What `write_parsed` kept beside a stored file; None when there is none (any
+        more) or it is not what this application wrote."""
+        try:
+            kept = path.with_suffix(".parsed").read_bytes()
+        except OSError:
+            return None
+        signature, data = kept[:_SIGNATURE_BYTES], kept[_SIGNATURE_BYTES:]
+        if not constant_time_compare(signature, _signature(data)):
+            return None
+        return pickle.loads(data)
+
     def remove(self, path: Path) -> None:
         path.unlink(missing_ok=True)
+        path.with_suffix(".parsed").unlink(missing_ok=True)
         if self.records:
             path.with_suffix(".json").unlink(missing_ok=True)
 
@@ -229,7 +283,7 @@ class UploadStore:
         if not self.directory().is_dir():
             return
         for item in self.directory().iterdir():
-            if item.suffix in (".upload", ".json") and item.stat().st_mtime < too_old:
+            if item.suffix in _STORED_SUFFIXES and item.stat().st_mtime < too_old:
                 item.unlink(missing_ok=True)
 
 

@@ -286,17 +286,25 @@ def remove_upload(stored: StoredUpload) -> None:
 
 def read_stored(stored: StoredUpload) -> list[UploadTable]:
     """The tables of the stored file, after checking it is still the file that was sent.
-    A file that cannot be read (refused, or the reader failed) is removed at once."""
+    The file is read once, inside the request that waits for it (under
+    UPLOAD_READ_MAX_SECONDS_IN_REQUEST), and its tables kept beside it for the preview and
+    the confirmation. A file that cannot be read (refused, or the reader failed) is removed
+    at once."""
     with removed_on_failure(stored):
         if file_checksum(stored.path) != stored.checksum:
             raise FileRefused(f"{stored.file_name}: filen har ändrats sedan den laddades upp.")
-        return read_untrusted(
-            read_upload,
-            stored.path,
-            stored.file_name,
-            max_upload_bytes(),
-            file_name=stored.file_name,
-        )
+        tables = UPLOADS.read_parsed(stored.path)
+        if tables is None:
+            tables = read_untrusted(
+                read_upload,
+                stored.path,
+                stored.file_name,
+                max_upload_bytes(),
+                file_name=stored.file_name,
+                in_request=True,
+            )
+            UPLOADS.write_parsed(stored.path, tables)
+        return tables
 
 
 @contextmanager
