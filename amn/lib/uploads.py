@@ -52,7 +52,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from amn.lib.sandbox import LimitExceeded, run_limited
-from amn.lib.text import quoted
+from amn.lib.text import quoted, spaced
 
 _CHUNK = 1 << 16
 # Checksums read a file in bigger pieces: fewer calls, same memory bound.
@@ -371,18 +371,14 @@ def worksheets(path: Path, file_name: str) -> Iterator[tuple[str, int, Iterator[
             yield metadata.name, sheet.total_height, _from_column_a(sheet.iter_rows(), offset)
 
 
+BOM = b"\xef\xbb\xbf"
+
+
 def decode_text(data: bytes, file_name: str) -> str:
     """UTF-8 (with or without BOM) or Windows-1252, as Swedish exports (ledger systems,
     Excel's CSV) are written."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        # The file says it is UTF-8: a byte that is not is damage, not Windows-1252.
-        try:
-            return data[3:].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise FileRefused(
-                f"{file_name}: filen är märkt som UTF-8 men har en ogiltig byte "
-                f"{data[3 + exc.start]:#04x} på position {3 + exc.start}."
-            ) from exc
+    if data.startswith(BOM):
+        return strict_utf8(data[len(BOM) :], file_name, "filen är märkt som UTF-8 (BOM)")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -394,6 +390,17 @@ def decode_text(data: bytes, file_name: str) -> str:
             f"{file_name}: filens teckenkodning känns inte igen (varken UTF-8 eller "
             f"Windows-1252; byte {data[exc.start]:#04x} på position {exc.start})."
         ) from exc
+
+
+def strict_utf8(data: bytes, file_name: str, claim: str) -> str:
+    """The text of a file that says it is UTF-8 (`claim`: by a BOM, by a label): a byte
+    that is not UTF-8 is damage, not another encoding, refused naming its row."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        row = data.count(b"\n", 0, exc.start) + 1
+        reason = f"{claim} men har en ogiltig byte {data[exc.start]:#04x}."
+        raise FileRefused(f"{file_name}, rad {row}: {reason}", row=row, reason=reason) from exc
 
 
 def csv_rows(text: str, file_name: str, delimiter: str) -> Iterator[list[str]]:
@@ -419,7 +426,7 @@ def csv_rows(text: str, file_name: str, delimiter: str) -> Iterator[list[str]]:
         row_number += 1
         for position, cell in enumerate(cells):
             if len(cell) > limit:
-                reason = f"fältet har {_spaced(len(cell))} tecken; högst {_spaced(limit)} tas emot."
+                reason = f"fältet har {spaced(len(cell))} tecken; högst {spaced(limit)} tas emot."
                 raise FileRefused(
                     f"{file_name}, rad {row_number}, kolumn {position + 1}, värde "
                     f"{quoted(cell[:20] + '…')}: {reason}",
@@ -657,15 +664,15 @@ class _SheetRange:
             ),
         )
         if area > self.limit:
-            self._refuse(f"anger området {ref} ({_spaced(area)} celler)")
+            self._refuse(f"anger området {ref} ({spaced(area)} celler)")
 
     def _check(self) -> None:
         if self.cells > self.limit:
-            self._refuse(f"har {_spaced(self.cells)} celler")
+            self._refuse(f"har {spaced(self.cells)} celler")
         if self.rows[1]:
             area = _area(self.rows, self.columns)
             if area > self.limit:
-                self._refuse(f"använder området {self._used()} ({_spaced(area)} celler)")
+                self._refuse(f"använder området {self._used()} ({spaced(area)} celler)")
 
     def check_density(self) -> None:
         """A range mostly empty costs reading time for nothing (calamine hands every
@@ -678,9 +685,9 @@ class _SheetRange:
         if area > _SPARSE_FLOOR and area > ratio * self.cells:
             raise FileRefused(
                 f"{self.file_name}: bladet {self.sheet} använder området {self._used()} "
-                f"({_spaced(area)} celler) men har bara {_spaced(self.cells)} ifyllda; så "
+                f"({spaced(area)} celler) men har bara {spaced(self.cells)} ifyllda; så "
                 f"glesa blad läses inte (högst {ratio} gånger fler celler än ifyllda, "
-                f"utöver {_spaced(_SPARSE_FLOOR)})."
+                f"utöver {spaced(_SPARSE_FLOOR)})."
             )
 
     def _used(self) -> str:
@@ -691,7 +698,7 @@ class _SheetRange:
 
     def _refuse(self, what: str) -> None:
         raise FileRefused(
-            f"{self.file_name}: bladet {self.sheet} {what}; högst {_spaced(self.limit)} "
+            f"{self.file_name}: bladet {self.sheet} {what}; högst {spaced(self.limit)} "
             "celler kan läsas."
         )
 
@@ -703,10 +710,6 @@ _SPARSE_FLOOR = 100_000
 
 def _area(rows, columns) -> int:
     return (abs(rows[1] - rows[0]) + 1) * (abs(columns[1] - columns[0]) + 1)
-
-
-def _spaced(number: int) -> str:
-    return f"{number:,}".replace(",", " ")
 
 
 def _copy_sheet(data, out, sheet_range: _SheetRange) -> None:

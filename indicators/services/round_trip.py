@@ -23,7 +23,7 @@ from django.db import transaction
 from django.http import Http404
 from import_export.results import Result, RowResult
 
-from amn.lib.text import quoted
+from amn.lib.text import quoted, spaced
 from amn.lib.uploads import (
     FileProblem,
     FileRefused,
@@ -218,7 +218,7 @@ def _add_rows(
 
 
 def _too_many_rows(file_name: str) -> FileRefused:
-    return FileRefused(f"{file_name}: filen har fler än {MAX_ROWS:,} rader.".replace(",", " "))
+    return FileRefused(f"{file_name}: filen har fler än {spaced(MAX_ROWS)} rader.")
 
 
 # --- Keeping an upload ---------------------------------------------------------------------
