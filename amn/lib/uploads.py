@@ -410,7 +410,16 @@ def csv_rows(text: str, file_name: str, delimiter: str) -> Iterator[list[str]]:
     # The csv module's own limit (131 072, for every reader in the process) is raised to
     # the whole text, so that the check below names the field instead of csv failing.
     csv.field_size_limit(max(len(text) + 1, csv.field_size_limit()))
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=False)
+    # A line ends a row unless a quoted field is open: the reader asks for a line beyond
+    # the last only within a row when a quote was never closed, and then (strict=False)
+    # makes the rest of the file one field. `ended` tells that it did.
+    ended = []
+
+    def lines() -> Iterator[str]:
+        yield from io.StringIO(text)
+        ended.append(True)
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=False)
     row_number = 0
     while True:
         try:
@@ -424,18 +433,37 @@ def csv_rows(text: str, file_name: str, delimiter: str) -> Iterator[list[str]]:
                 f"{file_name}, rad {row_number + 1}: {reason}", row=row_number + 1, reason=reason
             ) from exc
         row_number += 1
+        if ended:
+            # The field as far as its first line: the rest is the rest of the file.
+            first_line = cells[-1].split("\n", 1)[0].rstrip("\r")
+            _refuse_field(
+                file_name,
+                row_number,
+                len(cells),
+                first_line[:20] + "…",
+                'fältets citattecken (") stängs aldrig, så resten av filen blir ett enda fält; '
+                "rätta eller ta bort citattecknet.",
+            )
         for position, cell in enumerate(cells):
             if len(cell) > limit:
-                reason = f"fältet har {spaced(len(cell))} tecken; högst {spaced(limit)} tas emot."
-                raise FileRefused(
-                    f"{file_name}, rad {row_number}, kolumn {position + 1}, värde "
-                    f"{quoted(cell[:20] + '…')}: {reason}",
-                    row=row_number,
-                    column=str(position + 1),
-                    value=cell[:20] + "…",
-                    reason=reason,
+                _refuse_field(
+                    file_name,
+                    row_number,
+                    position + 1,
+                    cell[:20] + "…",
+                    f"fältet har {spaced(len(cell))} tecken; högst {spaced(limit)} tas emot.",
                 )
         yield cells
+
+
+def _refuse_field(file_name: str, row: int, column: int, value: str, reason: str) -> None:
+    raise FileRefused(
+        f"{file_name}, rad {row}, kolumn {column}, värde {quoted(value)}: {reason}",
+        row=row,
+        column=str(column),
+        value=value,
+        reason=reason,
+    )
 
 
 def sniff_delimiter(lines: list[str]) -> str:

@@ -67,6 +67,11 @@ REFUSALS: dict[str, list[str]] = {
         "utf8-med-trasiga-tecken.csv, rad 2: filen är märkt som UTF-8 (BOM) men har en "
         "ogiltig byte 0xc3."
     ],
+    "oavslutat-citattecken.csv": [
+        "oavslutat-citattecken.csv, rad 2, kolumn 9, värde ”Enkäten gjordes i au…”: "
+        'fältets citattecken (") stängs aldrig, så resten av filen blir ett enda fält; rätta '
+        "eller ta bort citattecknet."
+    ],
 }
 
 

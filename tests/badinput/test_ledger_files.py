@@ -64,6 +64,11 @@ REFUSALS: dict[str, list[str]] = {
         "utf8-med-trasiga-tecken.csv, rad 3: filen är märkt som UTF-8 (BOM) men har en "
         "ogiltig byte 0xc3."
     ],
+    "oavslutat-citattecken.csv": [
+        "oavslutat-citattecken.csv, rad 2, kolumn 3, värde ”575;575;;;100…”: "
+        'fältets citattecken (") stängs aldrig, så resten av filen blir ett enda fält; rätta '
+        "eller ta bort citattecknet."
+    ],
     "utf16-utan-bom.csv": [
         "utf16-utan-bom.csv: filen är varken en Excel-fil (.xlsx), en CSV-fil eller en SIE-fil."
     ],
