@@ -3,6 +3,9 @@
 - Keeping an upload (`store_upload`): the file waits in UPLOAD_DIR/indikatorer under a
   random token between preview and confirmation, with a record of who uploaded it for
   which nämnd and its SHA-256; one nobody confirmed is removed after a day.
+- Reading a stored upload (`read_stored`): once, in the upload's request, within
+  UPLOAD_READ_MAX_SECONDS_IN_REQUEST; the tables found are kept beside the file for the
+  preview and the confirmation.
 - Reading an upload (`read_upload`): every visible worksheet (or the CSV) whose header row
   holds the value columns or the target columns; a workbook may carry both tables.
 - Import (`run_import`): each table through its resource (indicators.resources), a dry run
