@@ -19,4 +19,6 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --system app && chown -R app /app
 USER app
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn amn.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+# --timeout: a worker is killed after 60 s on one request; every wait inside a request stays
+# below it (an upload's reading: UPLOAD_READ_MAX_SECONDS_IN_REQUEST, 20 s; Kolada's calls).
+CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn amn.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --timeout 60 --access-logfile -"]

@@ -226,6 +226,10 @@ UPLOAD_MAX_CELL_CHARS = env_int("UPLOAD_MAX_CELL_CHARS", 32_767)
 # Every uploaded file is read in a process of its own with these limits (amn.lib.sandbox).
 UPLOAD_READ_MAX_MEMORY_MB = env_int("UPLOAD_READ_MAX_MEMORY_MB", 2_048)
 UPLOAD_READ_MAX_SECONDS = env_int("UPLOAD_READ_MAX_SECONDS", 300)
+# A file read inside a web request (the indicator upload) gets this long instead: below
+# gunicorn's worker timeout (--timeout 60 in the Dockerfile), so that the request answers
+# with a refusal before the worker would be killed.
+UPLOAD_READ_MAX_SECONDS_IN_REQUEST = env_int("UPLOAD_READ_MAX_SECONDS_IN_REQUEST", 20)
 # Ledger import: the size limit of a file, and where uploads wait for reading.
 LEDGER_IMPORT_MAX_BYTES = env_int("LEDGER_IMPORT_MAX_BYTES", 50_000_000)
 # Any request body: refused from its declared length before it is read (see
@@ -259,7 +263,7 @@ PDF_RENDERS = env_int("PDF_RENDERS", 2)
 # Kolada, the municipal statistics API that indicator values are fetched from. Every call
 # waits at most KOLADA_TIMEOUT_SECONDS and a failed call (no connection, 429, 5xx) is tried
 # again KOLADA_RETRIES times. The button fetches inside a web request, so the worst case,
-# timeout × (retries + 1), stays below gunicorn's 30-second worker timeout by default.
+# timeout × (retries + 1), stays below gunicorn's worker timeout (60 s in the Dockerfile).
 KOLADA_BASE_URL = env_str("KOLADA_BASE_URL", "https://api.kolada.se/v3")
 KOLADA_TIMEOUT_SECONDS = env_int("KOLADA_TIMEOUT_SECONDS", 10)
 KOLADA_RETRIES = env_int("KOLADA_RETRIES", 1)

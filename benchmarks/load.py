@@ -130,6 +130,9 @@ class Gunicorn:
             str(workers),
             "--worker-class",
             "sync",
+            # As in the Dockerfile: above every wait inside a request.
+            "--timeout",
+            "60",
             "--log-level",
             "warning",
             # The server's own time per request, in microseconds, to tell its work from

@@ -16,13 +16,23 @@ costs one fork. The function and its arguments travel to the child pickled: it m
 module-level function, the arguments and the result picklable. As with "spawn", a child
 imports the parent's main script as __mp_main__ first: a script that reads uploads must
 keep its work under `if __name__ == "__main__":` (manage.py, gunicorn and pytest do).
+
+A child dies with the process that asked for it: on Linux it asks the kernel for SIGKILL
+when its parent, the forkserver, exits (PR_SET_PDEATHSIG), and the forkserver exits when
+the process that started it does; so a web worker killed at its timeout leaves no reader
+running. A child writes no core dump (RLIMIT_CORE 0): an abort or a segfault is an expected
+end of reading a hostile file, not a crash to keep.
 """
 
+import ctypes
 import multiprocessing
+import os
 import resource
 import signal
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from multiprocessing import forkserver
 from typing import Any
 
 _CONTEXT = multiprocessing.get_context("forkserver")
@@ -97,7 +107,29 @@ def _death(exitcode: int | None, memory_mb: int, seconds: float) -> LimitExceede
     return LimitExceeded(f"filen kunde inte läsas (läsaren avslutades med kod {exitcode}).")
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    # The forkserver hands each child the write end of the pipe by which it learns that
+    # the process that started it is gone; a child holding it would keep the forkserver,
+    # and so itself, alive. A reader starts no processes of its own: close it.
+    alive = getattr(forkserver._forkserver, "_forkserver_alive_fd", None)
+    if alive is not None:
+        os.close(alive)
+        forkserver._forkserver._forkserver_alive_fd = None
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def _child(sender, function, args, memory_mb: int, seconds: float, temp_dir: str | None) -> None:
+    _die_with_parent()
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     cpu = max(int(seconds) + 1, 1)

@@ -32,6 +32,8 @@ import csv
 import hashlib
 import io
 import json
+import pickle
+import posixpath
 import re
 import secrets
 import shutil
@@ -45,11 +47,12 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 from django.conf import settings
+from django.utils.crypto import constant_time_compare, salted_hmac
 from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from amn.lib.sandbox import LimitExceeded, run_limited
-from amn.lib.text import quoted
+from amn.lib.text import quoted, spaced
 
 _CHUNK = 1 << 16
 # Checksums read a file in bigger pieces: fewer calls, same memory bound.
@@ -91,14 +94,23 @@ _READING_SETTINGS = (
 )
 
 
-def read_untrusted(function: Callable, *args, file_name: str):
+def read_untrusted(function: Callable, *args, file_name: str, in_request: bool = False):
     """`function(*args)`, a reader of an uploaded file, run in a process of its own under
     UPLOAD_READ_MAX_MEMORY_MB and UPLOAD_READ_MAX_SECONDS (amn.lib.sandbox), with the
-    upload settings of this process. FileRefused when the file needs more of either; a
-    FileRefused (or any other exception) of the reader is raised here. The reader's
-    temporary files are removed whatever happened to it."""
+    upload settings of this process; `in_request`, a reading a web request waits for, has
+    UPLOAD_READ_MAX_SECONDS_IN_REQUEST instead, below the web server's worker timeout.
+    FileRefused when the file needs more of either; a FileRefused (or any other exception)
+    of the reader is raised here. The reader's temporary files are removed whatever
+    happened to it, and those of a process killed before it could remove them (a web
+    worker past its timeout) by the next reading."""
     values = {name: getattr(settings, name) for name in _READING_SETTINGS}
-    with tempfile.TemporaryDirectory(prefix="amn-read-") as temp_dir:
+    seconds = (
+        settings.UPLOAD_READ_MAX_SECONDS_IN_REQUEST
+        if in_request
+        else settings.UPLOAD_READ_MAX_SECONDS
+    )
+    _remove_abandoned_readings()
+    with tempfile.TemporaryDirectory(prefix=_READING_PREFIX) as temp_dir:
         try:
             return run_limited(
                 _with_settings,
@@ -106,12 +118,27 @@ def read_untrusted(function: Callable, *args, file_name: str):
                 function,
                 args,
                 memory_mb=settings.UPLOAD_READ_MAX_MEMORY_MB,
-                seconds=settings.UPLOAD_READ_MAX_SECONDS,
+                seconds=seconds,
                 preload=("amn.sandbox_setup",),
                 temp_dir=temp_dir,
             )
         except LimitExceeded as exc:
             raise FileRefused(f"{file_name}: {exc.message}") from exc
+
+
+_READING_PREFIX = "amn-read-"
+
+
+def _remove_abandoned_readings() -> None:
+    """Temporary folders of readings older than any reading may last: their process was
+    killed before it could remove them."""
+    too_old = time.time() - settings.UPLOAD_READ_MAX_SECONDS - 60
+    for folder in Path(tempfile.gettempdir()).glob(_READING_PREFIX + "*"):
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < too_old:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _with_settings(values: dict, function: Callable, args: tuple):
@@ -156,6 +183,14 @@ def file_checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
+_STORED_SUFFIXES = (".upload", ".json", ".parsed")
+_SIGNATURE_BYTES = 32
+
+
+def _signature(data: bytes) -> bytes:
+    return salted_hmac("amn.lib.uploads.parsed", data, algorithm="sha256").digest()
+
+
 class UploadStore:
     """Uploaded files kept on disk until they are read.
 
@@ -163,7 +198,10 @@ class UploadStore:
     the token `token_chars` random hex digits: nothing the sender chose names a file. A
     store with `records` keeps a JSON record beside each file (`<token>.json`) and removes
     it with the file; a store with a `lifetime_seconds` removes files and records older
-    than that each time it saves a new one.
+    than that each time it saves a new one. What a reading found in a file may be kept
+    beside it (`write_parsed`, `<token>.parsed`), so that a file is read once however often
+    its contents are shown: pickled, and signed with SECRET_KEY so that only what this
+    application wrote is ever unpickled.
     """
 
     def __init__(
@@ -215,8 +253,25 @@ class UploadStore:
         except (OSError, ValueError):
             return None
 
+    def write_parsed(self, path: Path, value) -> None:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        path.with_suffix(".parsed").write_bytes(_signature(data) + data)
+
+    def read_parsed(self, path: Path):
+        """What `write_parsed` kept beside a stored file; None when there is none (any
+        more) or it is not what this application wrote."""
+        try:
+            kept = path.with_suffix(".parsed").read_bytes()
+        except OSError:
+            return None
+        signature, data = kept[:_SIGNATURE_BYTES], kept[_SIGNATURE_BYTES:]
+        if not constant_time_compare(signature, _signature(data)):
+            return None
+        return pickle.loads(data)
+
     def remove(self, path: Path) -> None:
         path.unlink(missing_ok=True)
+        path.with_suffix(".parsed").unlink(missing_ok=True)
         if self.records:
             path.with_suffix(".json").unlink(missing_ok=True)
 
@@ -228,7 +283,7 @@ class UploadStore:
         if not self.directory().is_dir():
             return
         for item in self.directory().iterdir():
-            if item.suffix in (".upload", ".json") and item.stat().st_mtime < too_old:
+            if item.suffix in _STORED_SUFFIXES and item.stat().st_mtime < too_old:
                 item.unlink(missing_ok=True)
 
 
@@ -316,18 +371,14 @@ def worksheets(path: Path, file_name: str) -> Iterator[tuple[str, int, Iterator[
             yield metadata.name, sheet.total_height, _from_column_a(sheet.iter_rows(), offset)
 
 
+BOM = b"\xef\xbb\xbf"
+
+
 def decode_text(data: bytes, file_name: str) -> str:
     """UTF-8 (with or without BOM) or Windows-1252, as Swedish exports (ledger systems,
     Excel's CSV) are written."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        # The file says it is UTF-8: a byte that is not is damage, not Windows-1252.
-        try:
-            return data[3:].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise FileRefused(
-                f"{file_name}: filen är märkt som UTF-8 men har en ogiltig byte "
-                f"{data[3 + exc.start]:#04x} på position {3 + exc.start}."
-            ) from exc
+    if data.startswith(BOM):
+        return strict_utf8(data[len(BOM) :], file_name, "filen är märkt som UTF-8 (BOM)")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -341,6 +392,17 @@ def decode_text(data: bytes, file_name: str) -> str:
         ) from exc
 
 
+def strict_utf8(data: bytes, file_name: str, claim: str) -> str:
+    """The text of a file that says it is UTF-8 (`claim`: by a BOM, by a label): a byte
+    that is not UTF-8 is damage, not another encoding, refused naming its row."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        row = data.count(b"\n", 0, exc.start) + 1
+        reason = f"{claim} men har en ogiltig byte {data[exc.start]:#04x}."
+        raise FileRefused(f"{file_name}, rad {row}: {reason}", row=row, reason=reason) from exc
+
+
 def csv_rows(text: str, file_name: str, delimiter: str) -> Iterator[list[str]]:
     """The rows of a CSV text; FileRefused naming row and column for a field longer than
     UPLOAD_MAX_CELL_CHARS, and for a quote left open at the end of the file."""
@@ -348,7 +410,16 @@ def csv_rows(text: str, file_name: str, delimiter: str) -> Iterator[list[str]]:
     # The csv module's own limit (131 072, for every reader in the process) is raised to
     # the whole text, so that the check below names the field instead of csv failing.
     csv.field_size_limit(max(len(text) + 1, csv.field_size_limit()))
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=False)
+    # A line ends a row unless a quoted field is open: the reader asks for a line beyond
+    # the last only within a row when a quote was never closed, and then (strict=False)
+    # makes the rest of the file one field. `ended` tells that it did.
+    ended = []
+
+    def lines() -> Iterator[str]:
+        yield from io.StringIO(text)
+        ended.append(True)
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=False)
     row_number = 0
     while True:
         try:
@@ -362,18 +433,37 @@ def csv_rows(text: str, file_name: str, delimiter: str) -> Iterator[list[str]]:
                 f"{file_name}, rad {row_number + 1}: {reason}", row=row_number + 1, reason=reason
             ) from exc
         row_number += 1
+        if ended:
+            # The field as far as its first line: the rest is the rest of the file.
+            first_line = cells[-1].split("\n", 1)[0].rstrip("\r")
+            _refuse_field(
+                file_name,
+                row_number,
+                len(cells),
+                first_line[:20] + "…",
+                'fältets citattecken (") stängs aldrig, så resten av filen blir ett enda fält; '
+                "rätta eller ta bort citattecknet.",
+            )
         for position, cell in enumerate(cells):
             if len(cell) > limit:
-                reason = f"fältet har {_spaced(len(cell))} tecken; högst {_spaced(limit)} tas emot."
-                raise FileRefused(
-                    f"{file_name}, rad {row_number}, kolumn {position + 1}, värde "
-                    f"{quoted(cell[:20] + '…')}: {reason}",
-                    row=row_number,
-                    column=str(position + 1),
-                    value=cell[:20] + "…",
-                    reason=reason,
+                _refuse_field(
+                    file_name,
+                    row_number,
+                    position + 1,
+                    cell[:20] + "…",
+                    f"fältet har {spaced(len(cell))} tecken; högst {spaced(limit)} tas emot.",
                 )
         yield cells
+
+
+def _refuse_field(file_name: str, row: int, column: int, value: str, reason: str) -> None:
+    raise FileRefused(
+        f"{file_name}, rad {row}, kolumn {column}, värde {quoted(value)}: {reason}",
+        row=row,
+        column=str(column),
+        value=value,
+        reason=reason,
+    )
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -431,7 +521,7 @@ def _copy_entries(path: Path, target, file_name: str) -> None:
             zipfile.ZipFile(path) as source,
             zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as rebuilt,
         ):
-            sheet_names = _sheet_names(source)
+            sheet_names = _sheet_names(source, file_name)
             for entry in source.infolist():
                 if entry.is_dir():
                     continue
@@ -469,31 +559,64 @@ _TAG_WINDOW = 512
 _SHEET_CHUNK = 1 << 20
 
 
-def _sheet_names(source: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet entry → the sheet's name, from the workbook and its relationships; an
-    entry under xl/worksheets/ that the workbook does not name goes by its file name."""
+_SHEET_CONTENT_TYPE = "spreadsheetml.worksheet+xml"
+
+
+def _sheet_names(source: zipfile.ZipFile, file_name: str) -> dict[str, str]:
+    """Every part calamine could read as a sheet → the sheet's name: the targets of the
+    workbook's sheet relationships (calamine follows them wherever they point), the parts
+    [Content_Types].xml types as worksheets and the parts under xl/worksheets/. FileRefused
+    for a sheet relationship that points outside the file or to a part it does not hold,
+    and for relationships or a workbook that cannot be parsed."""
+    entries = {entry.filename for entry in source.infolist() if not entry.is_dir()}
     names = {
-        entry.filename: entry.filename.rsplit("/", 1)[-1].removesuffix(".xml")
-        for entry in source.infolist()
-        if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")
+        name: name.rsplit("/", 1)[-1].removesuffix(".xml")
+        for name in entries
+        if name.startswith("xl/worksheets/") and name.endswith(".xml")
     }
     try:
+        types = ElementTree.fromstring(source.read("[Content_Types].xml"))
+        for part in types:
+            if part.get("ContentType", "").endswith(_SHEET_CONTENT_TYPE):
+                name = part.get("PartName", "").lstrip("/")
+                names.setdefault(name, name.rsplit("/", 1)[-1].removesuffix(".xml"))
         workbook = ElementTree.fromstring(source.read("xl/workbook.xml"))
         relations = ElementTree.fromstring(source.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError, ValueError):
+    except KeyError:
         return names
-    targets = {}
+    except (ElementTree.ParseError, ValueError) as exc:
+        raise FileRefused(
+            f"{file_name}: arbetsbokens innehållsförteckning kan inte läsas ({exc})."
+        ) from exc
+    sheet_names = {
+        next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None): sheet.get("name")
+        for sheet in workbook.iter()
+        if sheet.tag.rsplit("}", 1)[-1] == "sheet"
+    }
     for relation in relations:
-        target = relation.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        targets[relation.get("Id")] = target
-    for sheet in workbook.iter():
-        if sheet.tag.rsplit("}", 1)[-1] != "sheet":
+        if not relation.get("Type", "").endswith("sheet"):
             continue
-        relation = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
-        if targets.get(relation) in names:
-            names[targets[relation]] = sheet.get("name", names[targets[relation]])
+        target = relation.get("Target", "")
+        name = sheet_names.get(relation.get("Id")) or target
+        parts = _part_names(target)
+        if relation.get("TargetMode") == "External" or not parts & entries:
+            raise FileRefused(
+                f"{file_name}: bladet {name} hänvisar till {quoted(target)}, som inte är "
+                "en del av arbetsboken."
+            )
+        for part in parts & entries:
+            names[part] = name
     return names
+
+
+def _part_names(target: str) -> set[str]:
+    """The zip entries a relationship target of xl/workbook.xml may name: relative to xl/
+    or absolute from the root, normalised ("./", "../", "//") and as written; none outside
+    the archive."""
+    written = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    normalised = posixpath.normpath("/" + written).lstrip("/")
+    escapes = posixpath.normpath(written).startswith("..")
+    return set() if escapes else {written, normalised}
 
 
 class _SheetRange:
@@ -569,15 +692,15 @@ class _SheetRange:
             ),
         )
         if area > self.limit:
-            self._refuse(f"anger området {ref} ({_spaced(area)} celler)")
+            self._refuse(f"anger området {ref} ({spaced(area)} celler)")
 
     def _check(self) -> None:
         if self.cells > self.limit:
-            self._refuse(f"har {_spaced(self.cells)} celler")
+            self._refuse(f"har {spaced(self.cells)} celler")
         if self.rows[1]:
             area = _area(self.rows, self.columns)
             if area > self.limit:
-                self._refuse(f"använder området {self._used()} ({_spaced(area)} celler)")
+                self._refuse(f"använder området {self._used()} ({spaced(area)} celler)")
 
     def check_density(self) -> None:
         """A range mostly empty costs reading time for nothing (calamine hands every
@@ -590,9 +713,9 @@ class _SheetRange:
         if area > _SPARSE_FLOOR and area > ratio * self.cells:
             raise FileRefused(
                 f"{self.file_name}: bladet {self.sheet} använder området {self._used()} "
-                f"({_spaced(area)} celler) men har bara {_spaced(self.cells)} ifyllda; så "
+                f"({spaced(area)} celler) men har bara {spaced(self.cells)} ifyllda; så "
                 f"glesa blad läses inte (högst {ratio} gånger fler celler än ifyllda, "
-                f"utöver {_spaced(_SPARSE_FLOOR)})."
+                f"utöver {spaced(_SPARSE_FLOOR)})."
             )
 
     def _used(self) -> str:
@@ -603,7 +726,7 @@ class _SheetRange:
 
     def _refuse(self, what: str) -> None:
         raise FileRefused(
-            f"{self.file_name}: bladet {self.sheet} {what}; högst {_spaced(self.limit)} "
+            f"{self.file_name}: bladet {self.sheet} {what}; högst {spaced(self.limit)} "
             "celler kan läsas."
         )
 
@@ -615,10 +738,6 @@ _SPARSE_FLOOR = 100_000
 
 def _area(rows, columns) -> int:
     return (abs(rows[1] - rows[0]) + 1) * (abs(columns[1] - columns[0]) + 1)
-
-
-def _spaced(number: int) -> str:
-    return f"{number:,}".replace(",", " ")
 
 
 def _copy_sheet(data, out, sheet_range: _SheetRange) -> None:

@@ -33,6 +33,8 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from amn.lib.money import format_swedish
+from amn.lib.text import spaced
+from amn.lib.uploads import BOM, FileRefused, strict_utf8
 from budget.models import Measure, is_balance_account
 from budget.services.ledger_files import ErrorList, LedgerRecord, to_amount
 
@@ -41,7 +43,6 @@ PROJECT_DIMENSION = 6
 # The longest line read. Real lines are far shorter (a #VER with its text, a #TRANS with a
 # few objects); a longer one is damage or an attack, and refused.
 MAX_LINE_CHARS = 10_000
-BOM = b"\xef\xbb\xbf"
 # Where #FORMAT is looked for: the header, before the first account or voucher.
 HEADER_BYTES = 65_536
 
@@ -145,12 +146,9 @@ def decode_sie(data: bytes, errors: ErrorList) -> str:
 
 def _utf8(data: bytes, errors: ErrorList, claim: str) -> str:
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        errors.add(
-            f"{claim} men har en ogiltig byte {data[exc.start]:#04x}.",
-            row=data.count(b"\n", 0, exc.start) + 1,
-        )
+        return strict_utf8(data, errors.file, claim)
+    except FileRefused as refused:
+        errors.add(refused.reason, row=refused.row)
         return ""
 
 
@@ -255,8 +253,8 @@ class SieReader:
         for number, line in enumerate(self.lines, start=1):
             if len(line) > MAX_LINE_CHARS:
                 self.errors.add(
-                    f"raden är {format_swedish(Decimal(len(line)), 0)} tecken lång; en SIE-rad "
-                    f"får vara högst {format_swedish(Decimal(MAX_LINE_CHARS), 0)} tecken. "
+                    f"raden är {spaced(len(line))} tecken lång; en SIE-rad "
+                    f"får vara högst {spaced(MAX_LINE_CHARS)} tecken. "
                     "Filen är skadad eller ingen riktig SIE-fil.",
                     row=number,
                 )

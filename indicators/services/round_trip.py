@@ -3,6 +3,9 @@
 - Keeping an upload (`store_upload`): the file waits in UPLOAD_DIR/indikatorer under a
   random token between preview and confirmation, with a record of who uploaded it for
   which nämnd and its SHA-256; one nobody confirmed is removed after a day.
+- Reading a stored upload (`read_stored`): once, in the upload's request, within
+  UPLOAD_READ_MAX_SECONDS_IN_REQUEST; the tables found are kept beside the file for the
+  preview and the confirmation.
 - Reading an upload (`read_upload`): every visible worksheet (or the CSV) whose header row
   holds the value columns or the target columns; a workbook may carry both tables.
 - Import (`run_import`): each table through its resource (indicators.resources), a dry run
@@ -23,7 +26,7 @@ from django.db import transaction
 from django.http import Http404
 from import_export.results import Result, RowResult
 
-from amn.lib.text import quoted
+from amn.lib.text import quoted, spaced
 from amn.lib.uploads import (
     FileProblem,
     FileRefused,
@@ -218,7 +221,7 @@ def _add_rows(
 
 
 def _too_many_rows(file_name: str) -> FileRefused:
-    return FileRefused(f"{file_name}: filen har fler än {MAX_ROWS:,} rader.".replace(",", " "))
+    return FileRefused(f"{file_name}: filen har fler än {spaced(MAX_ROWS)} rader.")
 
 
 # --- Keeping an upload ---------------------------------------------------------------------
@@ -286,17 +289,25 @@ def remove_upload(stored: StoredUpload) -> None:
 
 def read_stored(stored: StoredUpload) -> list[UploadTable]:
     """The tables of the stored file, after checking it is still the file that was sent.
-    A file that cannot be read (refused, or the reader failed) is removed at once."""
+    The file is read once, inside the request that waits for it (under
+    UPLOAD_READ_MAX_SECONDS_IN_REQUEST), and its tables kept beside it for the preview and
+    the confirmation. A file that cannot be read (refused, or the reader failed) is removed
+    at once."""
     with removed_on_failure(stored):
         if file_checksum(stored.path) != stored.checksum:
             raise FileRefused(f"{stored.file_name}: filen har ändrats sedan den laddades upp.")
-        return read_untrusted(
-            read_upload,
-            stored.path,
-            stored.file_name,
-            max_upload_bytes(),
-            file_name=stored.file_name,
-        )
+        tables = UPLOADS.read_parsed(stored.path)
+        if tables is None:
+            tables = read_untrusted(
+                read_upload,
+                stored.path,
+                stored.file_name,
+                max_upload_bytes(),
+                file_name=stored.file_name,
+                in_request=True,
+            )
+            UPLOADS.write_parsed(stored.path, tables)
+        return tables
 
 
 @contextmanager

@@ -3,7 +3,12 @@ its result comes back, its exception is raised again, and a function that needs 
 memory or time than allowed is stopped with a Swedish message while the caller goes on."""
 
 import os
+import resource
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -28,6 +33,15 @@ def allocate(megabytes: int) -> int:
 def spin() -> None:
     while True:
         pass
+
+
+def abort_in(folder: str) -> None:
+    # As a native reader that fails an allocation does; with core dumps allowed as far as
+    # the limits let a process raise them.
+    os.chdir(folder)
+    _, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+    os.abort()
 
 
 def count_committees() -> int:
@@ -80,3 +94,53 @@ def test_a_reading_process_cannot_touch_the_database(amn):
 
     with pytest.raises(ImproperlyConfigured):
         read_untrusted(count_committees, file_name="x.csv")
+
+
+def test_a_reader_that_aborts_leaves_no_core_dump(tmp_path):
+    with pytest.raises(LimitExceeded) as stopped:
+        run_limited(abort_in, str(tmp_path), memory_mb=1024, seconds=30)
+
+    assert stopped.value.message == "filen kräver mer minne än 1024 MB att läsa."
+    assert list(tmp_path.iterdir()) == []
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_reader_dies_with_the_process_that_asked_for_it(tmp_path):
+    # A web worker killed at its timeout (SIGKILL, no cleanup): its reader must not go on.
+    pid_file = tmp_path / "reader.pid"
+    asker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from amn.lib.sandbox import run_limited\n"
+            "from tests.amn.sandbox_helpers import spin_writing_pid\n"
+            "if __name__ == '__main__':\n"
+            f"    run_limited(spin_writing_pid, {str(pid_file)!r}, memory_mb=1024, seconds=60)\n",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not (pid_file.exists() and pid_file.read_text()):
+            assert time.monotonic() < deadline, "the reader never started"
+            time.sleep(0.05)
+        reader = int(pid_file.read_text())
+        asker.send_signal(signal.SIGKILL)
+        asker.wait()
+        deadline = time.monotonic() + 5
+        while running(reader) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+        assert not running(reader)
+    finally:
+        asker.kill()
+        if pid_file.exists() and pid_file.read_text() and running(int(pid_file.read_text())):
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)

@@ -62,6 +62,31 @@ def test_a_sheet_whose_cells_lie_beyond_its_declared_range_is_refused(tmp_path, 
     )
 
 
+@pytest.mark.parametrize("importer", ["ledger", "indicators"])
+@pytest.mark.parametrize("target", [None, "/xl/other/sheet1.xml", "other/./sheet1.xml"])
+def test_a_sheet_moved_out_of_xl_worksheets_is_checked_all_the_same(tmp_path, importer, target):
+    # calamine reads the part the workbook's relationship points at, wherever it is.
+    path = tmp_path / "flyttad.xlsx"
+    path.write_bytes(
+        far_cell_workbook("Z400000", dimension="", part="xl/other/sheet1.xml", target=target)
+    )
+
+    assert refusal(importer, path) == (
+        "flyttad.xlsx: bladet Data använder området A1:Z400000 (10 400 000 celler); högst "
+        "10 000 000 celler kan läsas."
+    )
+
+
+@pytest.mark.parametrize("target", ["../../etc/passwd", "other/saknas.xml"])
+def test_a_sheet_that_points_outside_the_workbook_is_refused(tmp_path, target):
+    path = tmp_path / "pekar-ut.xlsx"
+    path.write_bytes(far_cell_workbook("B2", part="xl/other/sheet1.xml", target=target))
+
+    assert refusal("ledger", path) == (
+        f"pekar-ut.xlsx: bladet Data hänvisar till ”{target}”, som inte är en del av arbetsboken."
+    )
+
+
 def test_cells_without_a_reference_are_placed_as_calamine_places_them(tmp_path, settings):
     settings.UPLOAD_MAX_SHEET_CELLS = 1_000
     path = tmp_path / "utan-referenser.xlsx"

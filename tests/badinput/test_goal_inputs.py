@@ -64,8 +64,13 @@ REFUSALS: dict[str, list[str]] = {
         "Windows-1252; byte 0x81 på position 149)."
     ],
     "utf8-med-trasiga-tecken.csv": [
-        "utf8-med-trasiga-tecken.csv: filen är märkt som UTF-8 men har en ogiltig byte 0xc3 "
-        "på position 159."
+        "utf8-med-trasiga-tecken.csv, rad 2: filen är märkt som UTF-8 (BOM) men har en "
+        "ogiltig byte 0xc3."
+    ],
+    "oavslutat-citattecken.csv": [
+        "oavslutat-citattecken.csv, rad 2, kolumn 9, värde ”Enkäten gjordes i au…”: "
+        'fältets citattecken (") stängs aldrig, så resten av filen blir ett enda fält; rätta '
+        "eller ta bort citattecknet."
     ],
 }
 

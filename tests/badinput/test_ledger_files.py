@@ -61,8 +61,13 @@ REFUSALS: dict[str, list[str]] = {
         "Windows-1252; byte 0x81 på position 90)."
     ],
     "utf8-med-trasiga-tecken.csv": [
-        "utf8-med-trasiga-tecken.csv: filen är märkt som UTF-8 men har en ogiltig byte 0xc3 "
-        "på position 96."
+        "utf8-med-trasiga-tecken.csv, rad 3: filen är märkt som UTF-8 (BOM) men har en "
+        "ogiltig byte 0xc3."
+    ],
+    "oavslutat-citattecken.csv": [
+        "oavslutat-citattecken.csv, rad 2, kolumn 3, värde ”575;575;;;100…”: "
+        'fältets citattecken (") stängs aldrig, så resten av filen blir ett enda fält; rätta '
+        "eller ta bort citattecknet."
     ],
     "utf16-utan-bom.csv": [
         "utf16-utan-bom.csv: filen är varken en Excel-fil (.xlsx), en CSV-fil eller en SIE-fil."

@@ -33,6 +33,14 @@ def explode(*args, **kwargs) -> None:
     raise RuntimeError("läsaren gick sönder")
 
 
+def slow_read(*args):
+    """The indicator reader, three seconds late."""
+    from indicators.services.round_trip import read_upload
+
+    time.sleep(3)
+    return read_upload(*args)
+
+
 def files_in(folder) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
@@ -209,7 +217,7 @@ def test_an_indicator_preview_that_fails_removes_its_upload(
     signed_in, amn, upload_dir, monkeypatch
 ):
     location = upload_and_preview(signed_in, download(signed_in))
-    assert len(files_in(upload_dir)) == 2  # the file and its record
+    assert len(files_in(upload_dir)) == 3  # the file, its record and the tables read
     monkeypatch.setattr("indicators.views.round_trip.run_import", explode)
 
     with pytest.raises(RuntimeError):
@@ -240,3 +248,65 @@ def test_an_abandoned_indicator_preview_is_removed_after_its_lifetime(signed_in,
     signed_in.get(url("upload"))
 
     assert files_in(upload_dir) == []
+
+
+def test_an_indicator_upload_is_read_within_the_requests_own_time_limit(
+    signed_in, amn, upload_dir, temp_folder, settings, monkeypatch
+):
+    # A reading the request waits for must end before gunicorn kills the worker: the
+    # request answers with a refusal and leaves nothing behind.
+    settings.UPLOAD_READ_MAX_SECONDS = 300
+    settings.UPLOAD_READ_MAX_SECONDS_IN_REQUEST = 1
+    content = download(signed_in)
+    monkeypatch.setattr("indicators.services.round_trip.read_upload", slow_read)
+
+    started = time.monotonic()
+    response = upload_indicators(signed_in, content)
+
+    assert response.status_code == 400
+    assert "indikatorer.xlsx: filen tog längre tid än 1 sekunder att läsa." in (
+        response.content.decode()
+    )
+    assert time.monotonic() - started < 3
+    assert files_in(upload_dir) == []
+    assert files_in(temp_folder) == []
+
+
+def test_an_indicator_upload_is_read_once_for_upload_preview_and_confirmation(
+    signed_in, amn, upload_dir, monkeypatch
+):
+    from indicators.services import round_trip
+
+    readings = []
+    real = round_trip.read_untrusted
+
+    def counted(*args, **kwargs):
+        readings.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(round_trip, "read_untrusted", counted)
+    location = upload_and_preview(signed_in, download(signed_in))
+    assert signed_in.get(location).status_code == 200
+    response = confirm(signed_in, location)
+
+    assert response.status_code == 302
+    assert len(readings) == 1
+    assert files_in(upload_dir) == []
+
+
+def test_a_reading_folder_left_by_a_killed_process_is_removed_by_the_next_reading(
+    signed_in, amn, upload_dir, temp_folder, settings
+):
+    settings.UPLOAD_READ_MAX_SECONDS = 300
+    abandoned = temp_folder / "amn-read-abandoned"
+    (abandoned / "amn-kopia.xlsx").parent.mkdir()
+    (abandoned / "amn-kopia.xlsx").write_bytes(b"PK")
+    six_minutes_ago = time.time() - 6 * 60 - 5
+    os.utime(abandoned, (six_minutes_ago, six_minutes_ago))
+    in_use = temp_folder / "amn-read-in-use"
+    in_use.mkdir()
+
+    upload_and_preview(signed_in, download(signed_in))
+
+    assert not abandoned.exists()
+    assert in_use.exists()

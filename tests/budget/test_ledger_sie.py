@@ -389,8 +389,8 @@ def test_a_line_longer_than_the_limit_is_refused_naming_its_row():
 
     assert records == []
     assert texts(errors) == [
-        "huvudbok.se, rad 15: raden är 10\u00a0020 tecken lång; en SIE-rad får vara högst "
-        "10\u00a0000 tecken. Filen är skadad eller ingen riktig SIE-fil."
+        "huvudbok.se, rad 15: raden är 10 020 tecken lång; en SIE-rad får vara högst "
+        "10 000 tecken. Filen är skadad eller ingen riktig SIE-fil."
     ]
 
 

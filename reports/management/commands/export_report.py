@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test import RequestFactory
 
 from amn.lib.spreadsheet import xlsx_bytes
+from amn.lib.text import spaced
 from amn.models import Committee, PeriodKind, PublishedReport, ReportingPeriod
 from reports.services.open_data import draft_document, report_document
 from reports.services.pdf import (
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         else:
             content = self.published(period, options["format"])
         options["out"].write_bytes(content)
-        self.stdout.write(f"Skrev {options['out']} ({len(content):,} byte).".replace(",", " "))
+        self.stdout.write(f"Skrev {options['out']} ({spaced(len(content))} byte).")
 
     def period(self, options) -> ReportingPeriod:
         committee = Committee.objects.filter(code=options["committee"]).first()

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from amn.lib.text import spaced
 from amn.models import Committee, PublishedReport
 from reports.services.pdf import PDF_TIMEOUT_SECONDS, PdfBusy, PdfUnavailable, pdf_of
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
                 failed.append(f"{published}: {error}")
                 continue
             stored += 1
-            self.stdout.write(f"{published}: {pdf.size:,} byte".replace(",", " "))
+            self.stdout.write(f"{published}: {spaced(pdf.size)} byte")
         self.stdout.write(f"PDF skapad och lagrad för {versions(stored)}.")
         if failed:
             raise CommandError(
