@@ -361,8 +361,6 @@ class LedgerReading:
     done: int = 0
 
     def records(self) -> Iterator[LedgerRecord]:
-        if self.count == 0:
-            return
         number = 0
         with self.spool.open("rb") as file:
             while number < self.count:
