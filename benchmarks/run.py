@@ -209,9 +209,11 @@ def bench_memory(path: Path, lines: int) -> None:
     )
     # The file is read in a process of its own (amn.lib.sandbox): its peak counts apart.
     reading = peak_rss_mb(
-        setup + "from pathlib import Path; "
+        setup + "import tempfile; from pathlib import Path; "
         "from budget.services.ledger_import import read_ledger_file; "
-        f"read_ledger_file(Path({str(path)!r}), 'huvudbok.xlsx', 'xlsx', None)"
+        "folder = tempfile.TemporaryDirectory(); "
+        f"read_ledger_file(Path({str(path)!r}), 'huvudbok.xlsx', 'xlsx', None, "
+        "Path(folder.name) / 'records'); folder.cleanup()"
     )
     print(
         f"peak memory of the import process ({lines:,} lines): {ours:.0f} MB, of its reading "

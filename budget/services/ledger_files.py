@@ -141,11 +141,19 @@ def detect_format(path: Path, file_name: str) -> str:
         raise FileRefused(
             f"{file_name}: filen är varken en Excel-fil (.xlsx), en CSV-fil eller en SIE-fil."
         )
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     # SIE 1–4 start with their labels; SIE 5 is XML, refused by the SIE reader with a hint.
-    if stripped.startswith(b"#") or (stripped.startswith(b"<") and b"<Sie" in head):
+    if head.lstrip(_LEADING).startswith(b"#") or is_sie5(head):
         return "sie"
     return "csv"
+
+
+_LEADING = b"\xef\xbb\xbf \t\r\n"  # a UTF-8 BOM and blanks before a file's first sign
+
+
+def is_sie5(data: bytes) -> bool:
+    """SIE 5 is XML whose root element is <Sie>: judged by the file's first 4 000 bytes."""
+    head = data[:4000]
+    return head.lstrip(_LEADING).startswith(b"<") and b"<Sie" in head
 
 
 def to_amount(value: Decimal) -> Decimal | str:

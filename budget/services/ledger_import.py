@@ -12,13 +12,19 @@
    monthly amounts the pages read are rebuilt from the new lines. What they replaced is
    kept, so `undo_ledger_import` restores it exactly.
 
-Lines are written with COPY on PostgreSQL and in batches elsewhere; a file is streamed, so
-memory does not grow with the number of lines.
+The file is read in a process of its own (amn.lib.uploads.read_untrusted), which writes
+its records to a spool file in a private temporary folder; this process streams the spool
+a batch at a time into the mapping and the lines' COPY (PostgreSQL; batched INSERTs
+elsewhere), so its memory does not grow with the number of lines. The spool is removed
+whatever happens.
 """
 
 import logging
+import pickle
+import tempfile
 import threading
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -301,57 +307,84 @@ class ProgressReporter:
             self._connection.close()
 
 
+@contextmanager
 def reader_for(
     path: Path, file_name: str, errors: ErrorList, profile: ImportProfile | None
-) -> tuple[str, LedgerReader]:
+) -> Iterator[tuple[str, "LedgerReading"]]:
     """The file's format and its lines, read in a process of its own under the reading
-    limits (amn.lib.uploads.read_untrusted); the reading's errors are added to `errors`,
-    and a refusal of the whole file is raised as FileRefused after them."""
+    limits (amn.lib.uploads.read_untrusted), which spools the records to a private
+    temporary folder; the reading's errors are added to `errors`, and a refusal of the
+    whole file is raised as FileRefused after them. The spool is removed on leaving,
+    whatever happened."""
     file_format = detect_format(path, file_name)
-    reading = read_untrusted(
-        read_ledger_file, path, file_name, file_format, profile, file_name=file_name
-    )
-    errors.extend(reading.errors)
-    if reading.refusal is not None:
-        raise reading.refusal
-    return file_format, reading
+    with tempfile.TemporaryDirectory(prefix="amn-spool-") as folder:
+        spool = Path(folder) / "records"
+        reading = read_untrusted(
+            read_ledger_file, path, file_name, file_format, profile, spool, file_name=file_name
+        )
+        errors.extend(reading.errors)
+        if reading.refusal is not None:
+            raise reading.refusal
+        yield file_format, reading
 
 
 _MEASURES = {measure.value: measure for measure in Measure}
+# Records per pickled batch of a spool: a batch is what the importing process holds at once.
+SPOOL_BATCH = 5_000
+
+
+class _SpoolUnpickler(pickle.Unpickler):
+    """Reads a spool's batches, which hold tuples of str, int and bool only: any class or
+    function named in it is refused, so a reading process gone wrong cannot make this one
+    run anything."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"a ledger spool names {module}.{name}")
 
 
 @dataclass
 class LedgerReading:
     """What a reader made of a file in its own process, handed back as a LedgerReader:
-    the records in file order, the errors, the counts, a refusal of the whole file.
+    the spool of its records in file order, their number, the errors, a refusal of the
+    whole file.
 
-    The records travel as plain tuples, the measure as its value and the amount in öre
-    (an int): unpickling a named tuple, an enum member or a Decimal per line would cost
-    more than reading the file."""
+    The spool is a file of pickled batches of SPOOL_BATCH plain tuples, the measure as its
+    value and the amount in öre (an int): `records` reads it a batch at a time, so this
+    process holds one batch, never the file. (Unpickling a named tuple, an enum member or
+    a Decimal per line would cost more than reading the file.)"""
 
-    lines: list[tuple]
+    spool: Path
     errors: ErrorList
+    count: int = 0
     skipped_balance_lines: int = 0
     ignored_sheets: list[str] = field(default_factory=list)
     refusal: FileRefused | None = None
     done: int = 0
 
-    def records(self):
-        for number, line in enumerate(self.lines, start=1):
-            self.done = number
-            yield LedgerRecord(
-                *line[:3], _MEASURES[line[3]], *line[4:9], Decimal(line[9]).scaleb(-2), *line[10:]
-            )
+    def records(self) -> Iterator[LedgerRecord]:
+        number = 0
+        with self.spool.open("rb") as file:
+            while number < self.count:
+                for line in _SpoolUnpickler(file).load():
+                    number += 1
+                    self.done = number
+                    yield LedgerRecord(
+                        *line[:3],
+                        _MEASURES[line[3]],
+                        *line[4:9],
+                        Decimal(line[9]).scaleb(-2),
+                        *line[10:],
+                    )
 
     def progress(self) -> float:
-        return self.done / max(len(self.lines), 1)
+        return self.done / max(self.count, 1)
 
 
 def read_ledger_file(
-    path: Path, file_name: str, file_format: str, profile: ImportProfile | None
+    path: Path, file_name: str, file_format: str, profile: ImportProfile | None, spool: Path
 ) -> LedgerReading:
-    """Every record of the file, by the reader of its format: what runs in the reading
-    process, touching no database."""
+    """Every record of the file, by the reader of its format, written to `spool` in
+    batches: what runs in the reading process, touching no database."""
     errors = ErrorList(file_name)
     if file_format == "sie":
         profile = profile or ImportProfile()
@@ -364,20 +397,29 @@ def read_ledger_file(
         )
     else:
         reader = TabularReader(path, file_name, file_format, errors, profile)
-    reading = LedgerReading([], errors)
-    try:
-        reading.lines = [
-            (
-                *record[:3],
-                record.measure.value,
-                *record[4:9],
-                int(record.amount.scaleb(2)),
-                *record[10:],  # the sheet, and what else a reader tells
-            )
-            for record in reader.records()
-        ]
-    except FileRefused as refusal:
-        reading.refusal = refusal
+    reading = LedgerReading(spool, errors)
+    with spool.open("xb") as file:
+        batch: list[tuple] = []
+        try:
+            for record in reader.records():
+                batch.append(
+                    (
+                        *record[:3],
+                        record.measure.value,
+                        *record[4:9],
+                        int(record.amount.scaleb(2)),
+                        *record[10:],  # the sheet, and what else a reader tells
+                    )
+                )
+                if len(batch) == SPOOL_BATCH:
+                    pickle.dump(batch, file, pickle.HIGHEST_PROTOCOL)
+                    reading.count += len(batch)
+                    batch = []
+        except FileRefused as refusal:
+            reading.refusal = refusal
+        if batch:
+            pickle.dump(batch, file, pickle.HIGHEST_PROTOCOL)
+            reading.count += len(batch)
     reading.skipped_balance_lines = reader.skipped_balance_lines
     reading.ignored_sheets = getattr(reader, "ignored_sheets", [])
     return reading
@@ -392,10 +434,11 @@ def read_ledger_import(ledger_import: LedgerImport, path: Path | None = None) ->
     errors = ErrorList(ledger_import.file_name)
     staged = _Staged()
     try:
-        ledger_import.file_format, reader = reader_for(
-            path, ledger_import.file_name, errors, ledger_import.profile
-        )
-        _stage_lines(ledger_import, reader, errors, staged)
+        with reader_for(path, ledger_import.file_name, errors, ledger_import.profile) as (
+            ledger_import.file_format,
+            reader,
+        ):
+            _stage_lines(ledger_import, reader, errors, staged)
     except FileRefused as refusal:
         if refusal.row is not None:
             errors.add(refusal.reason, row=refusal.row, column=refusal.column, value=refusal.value)

@@ -20,7 +20,7 @@ from pathlib import Path
 from amn.lib.money import format_swedish, parse_swedish_number
 from amn.lib.periods import is_valid_month, is_valid_year
 from amn.lib.uploads import column_name, csv_rows, decode_text, sniff_delimiter, worksheets
-from budget.models import ImportProfile, Measure
+from budget.models import ImportProfile, Measure, is_balance_account
 from budget.services.ledger_files import (
     MAX_AMOUNT,
     ErrorList,
@@ -373,7 +373,7 @@ class TabularReader:
                 continue
             if period is None:
                 continue
-            if account[0] in "12":
+            if is_balance_account(account):
                 self.skipped_balance_lines += 1
                 continue
             dimensions = []

@@ -36,7 +36,7 @@ from amn.lib.money import format_swedish
 from amn.lib.text import spaced
 from amn.lib.uploads import BOM, FileRefused, strict_utf8
 from budget.models import Measure, is_balance_account
-from budget.services.ledger_files import ErrorList, LedgerRecord, to_amount
+from budget.services.ledger_files import ErrorList, LedgerRecord, is_sie5, to_amount
 
 # SIE 4 names dimension 6 "projekt".
 PROJECT_DIMENSION = 6
@@ -174,11 +174,6 @@ def _format_label(data: bytes) -> tuple[int | None, str]:
     return None, ""
 
 
-def _is_sie5(text: str) -> bool:
-    head = text[:4000].lstrip("\ufeff \t\r\n")
-    return head.startswith("<") and "<Sie" in head
-
-
 class SieReader:
     def __init__(
         self,
@@ -191,6 +186,7 @@ class SieReader:
     ) -> None:
         self.file_name = file_name
         self.errors = errors
+        self.sie5 = is_sie5(data)
         self.lines = decode_sie(data, errors).splitlines()
         self.operation_dimension = operation_dimension
         self.responsibility_dimension = responsibility_dimension
@@ -237,7 +233,7 @@ class SieReader:
         yield from self._balances(balances)
 
     def _is_sie(self) -> bool:
-        if _is_sie5("\n".join(line[:4000] for line in self.lines[:20])):
+        if self.sie5:
             self.errors.add(
                 "SIE 5 (XML) kan inte läsas ännu. Exportera SIE 4 (eller SIE 2 eller 3 med "
                 "periodsaldon) ur ekonomisystemet och läs in den filen."

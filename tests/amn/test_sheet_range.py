@@ -20,7 +20,8 @@ from tests.badinput.workbooks import far_cell_workbook, workbook_bytes
 def read_as(importer: str, path: Path) -> None:
     """Read the file the way each import does."""
     if importer == "ledger":
-        reader_for(path, path.name, ErrorList(path.name), None)
+        with reader_for(path, path.name, ErrorList(path.name), None):
+            pass
     else:
         read_untrusted(read_upload, path, path.name, 50_000_000, file_name=path.name)
 
@@ -123,7 +124,8 @@ def test_a_sheet_within_the_limits_is_read(tmp_path, settings):
     path = tmp_path / "inom.xlsx"
     path.write_bytes(far_cell_workbook("Z400000"))
 
-    reader_for(path, path.name, errors := ErrorList(path.name), None)
+    with reader_for(path, path.name, errors := ErrorList(path.name), None):
+        pass
 
     # Read, not refused: the only complaint is that the sheet holds no ledger.
     assert [error.message.split(".")[0] for error in errors.kept] == ["hittar ingen rubrikrad"]

@@ -26,9 +26,9 @@ READ_AS = {
 from budget.services.ledger_files import ErrorList
 from budget.services.ledger_import import reader_for
 errors = ErrorList(name)
-_, reader = reader_for(path, name, errors, None)
-for _ in reader.records():
-    pass
+with reader_for(path, name, errors, None) as (_, reader):
+    for _ in reader.records():
+        pass
 print(" | ".join(str(error) for error in errors.kept))
 """,
     "indicators": """
@@ -199,7 +199,8 @@ def test_a_file_is_judged_by_its_content_not_its_name(tmp_path, name, content, i
 
     with pytest.raises(FileRefused) as refused:
         if importer == "ledger":
-            reader_for(path, name, ErrorList(name), None)
+            with reader_for(path, name, ErrorList(name), None):
+                pass
         else:
             read_upload(path, name, 50_000_000)
     message = refused.value.message

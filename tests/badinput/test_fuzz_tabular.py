@@ -80,9 +80,9 @@ def timed(read, data: bytes, name: str) -> None:
 
 
 def read_ledger(path: Path) -> None:
-    _, reading = reader_for(path, path.name, ErrorList(path.name), None)
-    for _ in reading.records():
-        pass
+    with reader_for(path, path.name, ErrorList(path.name), None) as (_, reading):
+        for _ in reading.records():
+            pass
 
 
 def read_indicators(path: Path) -> None:
