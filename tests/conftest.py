@@ -1,3 +1,5 @@
+import tempfile
+
 import pytest
 from django.core.management import call_command
 
@@ -89,3 +91,13 @@ def ledger_to_august_2023(amn, tmp_path, upload_dir):
     path = write_xlsx(tmp_path / "huvudbok-jan-aug-2023.xlsx", lines)
     call_command("import_ledger", str(path), "--committee", "AMN", verbosity=0)
     return path
+
+
+@pytest.fixture
+def temp_folder(tmp_path, monkeypatch):
+    """Python's temporary folder for the test (readings, spools), to see that nothing is
+    left there."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder

@@ -5,7 +5,6 @@ longer than the csv module's 131 072 characters was a 500 that left the upload b
 is refused naming file, row and column."""
 
 import os
-import tempfile
 import time
 
 import pytest
@@ -43,15 +42,6 @@ def slow_read(*args):
 
 def files_in(folder) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
-
-
-@pytest.fixture
-def temp_folder(tmp_path, monkeypatch):
-    """Where the readings' temporary files go, to see that nothing is left there."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
 
 
 # --- Ledger --------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 never the whole file: its memory does not grow with the number of lines, and the
 reading's spool is gone afterwards."""
 
-import tempfile
 import tracemalloc
 from decimal import Decimal
 
@@ -44,15 +43,6 @@ def peak_mb_of_import(amn, path) -> tuple[float, object]:
     finally:
         tracemalloc.stop()
     return peak, ledger_import
-
-
-@pytest.fixture
-def temp_folder(tmp_path, monkeypatch):
-    """Where the reading's spool goes, to see that nothing is left there."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
 
 
 def spools(folder) -> list:
