@@ -263,7 +263,12 @@ def test_a_big_file_is_read_outside_the_request_while_the_page_shows_progress(
     assert len(callbacks) == 1  # the reading thread starts once the upload is committed
     page = client.get(response["Location"]).content.decode()
     assert '<meta http-equiv="refresh" content="2">' in page
-    assert "<progress" in page
+    # Read whole in its sandbox first: no share is known, so none is shown.
+    assert '<progress aria-label="Inläsning">' in page
+    assert "0 %" not in page
+    LedgerImport.objects.filter(pk=ledger_import.pk).update(progress=40)
+    page = client.get(response["Location"]).content.decode()
+    assert 'value="40"' in page and "40 %" in page
 
     from budget.services.ledger_import import _read_and_clean_up
 
