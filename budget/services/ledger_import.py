@@ -12,15 +12,17 @@
    monthly amounts the pages read are rebuilt from the new lines. What they replaced is
    kept, so `undo_ledger_import` restores it exactly.
 
-The file is read in a process of its own (amn.lib.uploads.read_untrusted), which writes
-its records to a spool file in a private temporary folder; this process streams the spool
-a batch at a time into the mapping and the lines' COPY (PostgreSQL; batched INSERTs
-elsewhere), so its memory does not grow with the number of lines. The spool is removed
-whatever happens.
+The file is read in a process of its own (amn.lib.uploads.read_untrusted, waited for by
+a thread), which writes its records to a spool file in a private temporary folder; this
+process follows the spool as it grows, a batch at a time, into the mapping and the lines'
+COPY (PostgreSQL; batched INSERTs elsewhere), so reading and storing overlap and its
+memory does not grow with the number of lines. The spool is removed whatever happens.
 """
 
+import io
 import logging
 import pickle
+import struct
 import tempfile
 import threading
 from collections import defaultdict
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -313,19 +316,20 @@ def reader_for(
 ) -> Iterator[tuple[str, "LedgerReading"]]:
     """The file's format and its lines, read in a process of its own under the reading
     limits (amn.lib.uploads.read_untrusted), which spools the records to a private
-    temporary folder; the reading's errors are added to `errors`, and a refusal of the
-    whole file is raised as FileRefused after them. The spool is removed on leaving,
-    whatever happened."""
+    temporary folder while this process already streams them (`LedgerReading.records`).
+    When the reading is done, its errors are added to `errors`, and a refusal of the whole
+    file is raised as FileRefused after them: at the end of `records`, or on leaving
+    if the lines were not all read. The reading is always waited for and the spool
+    removed on leaving, whatever happened."""
     file_format = detect_format(path, file_name)
     with tempfile.TemporaryDirectory(prefix="amn-spool-") as folder:
-        spool = Path(folder) / "records"
-        reading = read_untrusted(
-            read_ledger_file, path, file_name, file_format, profile, spool, file_name=file_name
-        )
-        errors.extend(reading.errors)
-        if reading.refusal is not None:
-            raise reading.refusal
-        yield file_format, reading
+        reading = LedgerReading(Path(folder) / "records", errors)
+        reading.start(path, file_name, file_format, profile)
+        try:
+            yield file_format, reading
+        finally:
+            reading.wait()
+        reading.finish()
 
 
 _MEASURES = {measure.value: measure for measure in Measure}
@@ -342,16 +346,26 @@ class _SpoolUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"a ledger spool names {module}.{name}")
 
 
+# A batch in the spool: its length, 4 bytes big-endian, then the pickled batch.
+_BATCH_HEADER = struct.Struct(">I")
+# How long `records` waits for the reading process to write more of the spool.
+_SPOOL_POLL_SECONDS = 0.005
+
+
 @dataclass
 class LedgerReading:
-    """What a reader made of a file in its own process, handed back as a LedgerReader:
+    """What a reader made of a file in its own process, handed back as a LedgerReading:
     the spool of its records in file order, their number, the errors, a refusal of the
     whole file.
 
-    The spool is a file of pickled batches of SPOOL_BATCH plain tuples, the measure as its
-    value and the amount in öre (an int): `records` reads it a batch at a time, so this
-    process holds one batch, never the file. (Unpickling a named tuple, an enum member or
-    a Decimal per line would cost more than reading the file.)"""
+    The spool is a file of batches of SPOOL_BATCH plain tuples, the measure as its value
+    and the amount in öre (an int), each pickled behind its length (_BATCH_HEADER) and
+    flushed as soon as it is full. In the importing process a thread waits for the reading
+    process (`start`) while `records` follows the spool as it grows, a batch at a time: this
+    process maps and stores the first lines while the file is still being read, and holds
+    one batch, never the file. (Unpickling a named tuple, an enum member or a Decimal per
+    line would cost more than reading the file.) The count, the errors and the refusal are
+    known once the reading is done (`finish`); until then `progress` is 0."""
 
     spool: Path
     errors: ErrorList
@@ -360,24 +374,107 @@ class LedgerReading:
     ignored_sheets: list[str] = field(default_factory=list)
     refusal: FileRefused | None = None
     done: int = 0
+    # In the importing process only: the thread waiting for the reading process, and the
+    # reading it handed back or the exception it ended with.
+    _thread: threading.Thread | None = field(default=None, repr=False)
+    _outcome: "LedgerReading | BaseException | None" = field(default=None, repr=False)
+
+    def start(
+        self, path: Path, file_name: str, file_format: str, profile: ImportProfile | None
+    ) -> None:
+        def read() -> None:
+            try:
+                self._outcome = read_untrusted(
+                    read_ledger_file,
+                    path,
+                    file_name,
+                    file_format,
+                    profile,
+                    self.spool,
+                    file_name=file_name,
+                )
+            except BaseException as exc:  # handed to the importing thread by `finish`
+                self._outcome = exc
+
+        self._thread = threading.Thread(target=read, name=f"ledger-reading {file_name}")
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Until the reading process is done: it writes to a file, never blocked by a
+        reader of the spool that stopped early, and it has a time limit."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def finish(self) -> None:
+        """Take the count and the errors of the finished reading and raise its refusal, or
+        the exception that ended it; once."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        thread.join()
+        outcome, self._outcome = self._outcome, None
+        if isinstance(outcome, BaseException):
+            raise outcome
+        self.count = outcome.count
+        self.skipped_balance_lines = outcome.skipped_balance_lines
+        self.ignored_sheets = outcome.ignored_sheets
+        self.errors.extend(outcome.errors)
+        if outcome.refusal is not None:
+            raise outcome.refusal
 
     def records(self) -> Iterator[LedgerRecord]:
         number = 0
-        with self.spool.open("rb") as file:
-            while number < self.count:
-                for line in _SpoolUnpickler(file).load():
-                    number += 1
-                    self.done = number
-                    yield LedgerRecord(
-                        *line[:3],
-                        _MEASURES[line[3]],
-                        *line[4:9],
-                        Decimal(line[9]).scaleb(-2),
-                        *line[10:],
-                    )
+        file = self._open_spool()
+        if file is not None:
+            with file:
+                while (header := self._read_spool(file, _BATCH_HEADER.size)) is not None:
+                    (size,) = _BATCH_HEADER.unpack(header)
+                    payload = self._read_spool(file, size)
+                    if payload is None:
+                        break
+                    for line in _SpoolUnpickler(io.BytesIO(payload)).load():
+                        number += 1
+                        self.done = number
+                        yield LedgerRecord(
+                            *line[:3],
+                            _MEASURES[line[3]],
+                            *line[4:9],
+                            Decimal(line[9]).scaleb(-2),
+                            *line[10:],
+                        )
+        self.finish()
+        if number != self.count:
+            raise RuntimeError(f"the ledger spool holds {number} of {self.count} records")
+
+    def _reading(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _open_spool(self) -> BinaryIO | None:
+        """The spool, once the reading process has made it; None if it ended without."""
+        while True:
+            reading = self._reading()
+            try:
+                return self.spool.open("rb")
+            except FileNotFoundError:
+                if not reading:
+                    return None
+            self._thread.join(_SPOOL_POLL_SECONDS)
+
+    def _read_spool(self, file: BinaryIO, size: int) -> bytes | None:
+        """The next `size` bytes of the spool, waiting while the reading process may still
+        write them; None when it is done and they are not all there."""
+        data = b""
+        while True:
+            reading = self._reading()  # before reading, so that nothing written is missed
+            data += file.read(size - len(data))
+            if len(data) == size:
+                return data
+            if not reading:
+                return None
+            self._thread.join(_SPOOL_POLL_SECONDS)
 
     def progress(self) -> float:
-        return self.done / max(self.count, 1)
+        return self.done / self.count if self.count else 0.0
 
 
 def read_ledger_file(
@@ -412,17 +509,23 @@ def read_ledger_file(
                     )
                 )
                 if len(batch) == SPOOL_BATCH:
-                    pickle.dump(batch, file, pickle.HIGHEST_PROTOCOL)
+                    _spool_batch(batch, file)
                     reading.count += len(batch)
                     batch = []
         except FileRefused as refusal:
             reading.refusal = refusal
         if batch:
-            pickle.dump(batch, file, pickle.HIGHEST_PROTOCOL)
+            _spool_batch(batch, file)
             reading.count += len(batch)
     reading.skipped_balance_lines = reader.skipped_balance_lines
     reading.ignored_sheets = getattr(reader, "ignored_sheets", [])
     return reading
+
+
+def _spool_batch(batch: list[tuple], file: BinaryIO) -> None:
+    payload = pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)
+    file.write(_BATCH_HEADER.pack(len(payload)) + payload)
+    file.flush()  # the importing process reads it from here on
 
 
 def read_ledger_import(ledger_import: LedgerImport, path: Path | None = None) -> LedgerImport:
@@ -478,13 +581,20 @@ class _Staged:
 def _stage_lines(
     ledger_import: LedgerImport, reader: LedgerReader, errors: ErrorList, staged: _Staged
 ) -> None:
-    """Map and store every line in one transaction, rolled back whole on any error."""
+    """Map and store every line in one transaction, rolled back whole on any error.
+
+    The lines arrive while the file is still being read: the reading's errors, and its
+    refusal of the whole file, are known only at their end. The mapping's errors are kept
+    apart until then, so that the reading's come first, and a refused file shows only
+    its reading's (the refusal leaves the transaction, taking every line written)."""
     resolver = RowResolver(ledger_import.committee)
     writer = LineWriter(ledger_import)
     progress = ProgressReporter(ledger_import, reader)
+    mapping_errors = ErrorList(errors.file)
     try:
         with transaction.atomic(), writer.open():
-            _map_and_write(reader, resolver, writer, progress, errors, staged)
+            _map_and_write(reader, resolver, writer, progress, mapping_errors, staged)
+            errors.extend(mapping_errors)
             _report_unmapped(ledger_import, staged, errors)
             if errors:
                 raise _Abort
