@@ -195,6 +195,12 @@ class ReportingPeriod(models.Model):
     month = models.PositiveSmallIntegerField("till och med månad")
     kind = models.CharField("typ", max_length=20, choices=PeriodKind.choices)
     title = models.CharField("rubrik", max_length=200)
+    deadline = models.DateField(
+        "rapporten klar senast",
+        null=True,
+        blank=True,
+        help_text="Från nämndens årshjul när året startas.",
+    )
 
     objects = ReportingPeriodQuerySet.as_manager()
 
@@ -224,6 +230,39 @@ class ReportingPeriod(models.Model):
         if self.kind == PeriodKind.BUDGET:
             return f"budgetår {self.year}"
         return months_span(self.year, self.month)
+
+
+class AnnualCycleStep(models.Model):
+    """A follow-up of a nämnd's årshjul: which kind of period, at the end of which month,
+    and how many days after it the report is due. Starting a year makes its periods."""
+
+    committee = models.ForeignKey(
+        Committee, models.CASCADE, related_name="annual_cycle", verbose_name="nämnd"
+    )
+    kind = models.CharField(
+        "uppföljning",
+        max_length=20,
+        choices=[choice for choice in PeriodKind.choices if choice[0] != PeriodKind.BUDGET],
+    )
+    month = models.PositiveSmallIntegerField("till och med månad")
+    deadline_days = models.PositiveSmallIntegerField(
+        "klar dagar efter månadens slut",
+        help_text="T.ex. 20: delårsrapporten per den 31 augusti ska vara klar den 20 september.",
+    )
+
+    class Meta:
+        verbose_name = "uppföljning i årshjulet"
+        verbose_name_plural = "nämndens årshjul"
+        ordering = ["committee", "month", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "kind"], name="annual_cycle_unique_kind"),
+            models.CheckConstraint(
+                condition=Q(month__gte=1) & Q(month__lte=12), name="annual_cycle_month_1_12"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee.code}: {self.get_kind_display()} ({MONTH_NAMES[self.month - 1]})"
 
 
 class Section(models.TextChoices):

@@ -179,6 +179,59 @@ class MonthlyAmount(models.Model):
         return None if self.revenues is None else self.amount - self.revenues
 
 
+class PeriodisationKey(models.TextChoices):
+    EVEN = "even", "Jämnt över årets tolv månader"
+    PREVIOUS_YEAR = "previous-year", "Som föregående års utfall månad för månad"
+    UPLOADED = "uploaded", "Uppladdad nyckel"
+    LEDGER = "ledger", "Budgetkolumnen i en huvudboksimport"
+
+
+class YearAmount(models.Model):
+    """A row's full-year figure: the budget for the year (helårsbudget) from an adopted
+    internbudget or entered, or a bokslut entered without months.
+
+    For the budget, `key` and `weights` say how it was spread over the months (the
+    periodised budget stored as monthly amounts), and `from_month` the first month the
+    current internbudget version set; earlier months kept what an earlier version gave.
+    Where a row has monthly amounts of the measure, the driftsammandrag sums them; this
+    figure stands in only where no month is recorded.
+    """
+
+    row = models.ForeignKey(
+        SummaryRow, models.CASCADE, related_name="year_amounts", verbose_name="rad"
+    )
+    measure = models.CharField("mått", max_length=10, choices=Measure.choices)
+    amount = money_field("helår (kr)")
+    internal_budget = models.ForeignKey(
+        "InternalBudget",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="year_amounts",
+        verbose_name="internbudget",
+    )
+    key = models.CharField(
+        "periodiseringsnyckel", max_length=20, choices=PeriodisationKey.choices, blank=True
+    )
+    weights = models.JSONField("nyckelns månadsvikter", default=list, blank=True)
+    from_month = models.PositiveSmallIntegerField("gäller från månad", default=1)
+
+    class Meta:
+        verbose_name = "helårsbelopp"
+        verbose_name_plural = "helårsbelopp"
+        ordering = ["row", "measure"]
+        constraints = [
+            models.UniqueConstraint(fields=["row", "measure"], name="year_amount_unique"),
+            models.CheckConstraint(
+                condition=Q(from_month__gte=1) & Q(from_month__lte=12),
+                name="year_amount_from_month_1_12",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.row} {self.get_measure_display()} helår"
+
+
 class Forecast(models.Model):
     """The full-year forecast (helårsprognos) of one row made at one reporting period."""
 
@@ -202,10 +255,16 @@ class Forecast(models.Model):
         return f"{self.row} – prognos {self.period.key}"
 
 
+class BudgetStatus(models.TextChoices):
+    DRAFT = "utkast", "Utkast"
+    ADOPTED = "antagen", "Antagen"
+
+
 class InternalBudget(models.Model):
     """One version of a nämnd's internbudget: a budget year with plan years.
 
-    A revision is a new version that points at the one it revises; both stay on record.
+    A draft is worked on; adopting records the decision and freezes the version. A
+    revision is a new version that points at the one it revises; both stay on record.
     """
 
     committee = models.ForeignKey(
@@ -232,6 +291,32 @@ class InternalBudget(models.Model):
         blank=True,
         help_text="T.ex. Budgetram enligt beslut i KF den 4 december 2018.",
     )
+    status = models.CharField(
+        "status", max_length=10, choices=BudgetStatus.choices, default=BudgetStatus.DRAFT
+    )
+    adopted_at = models.DateTimeField("antagen (registrerat)", null=True, blank=True)
+    adopted_by = models.ForeignKey(
+        "auth.User",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="registrerat av",
+    )
+    frame_difference_note = models.TextField(
+        "förklaring till avvikelse mot ramen",
+        blank=True,
+        help_text="Krävs för att anta en internbudget vars summa inte är lika med ramen.",
+    )
+    period = models.OneToOneField(
+        ReportingPeriod,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="internal_budget",
+        verbose_name="rapportperiod",
+        help_text="Perioden vars rapport visar just denna version.",
+    )
 
     class Meta:
         verbose_name = "internbudget"
@@ -245,6 +330,10 @@ class InternalBudget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.committee.code} {self.title} ({self.decision})"
+
+    @property
+    def is_adopted(self) -> bool:
+        return self.status == BudgetStatus.ADOPTED
 
 
 class ColumnKind(models.TextChoices):
@@ -305,6 +394,20 @@ class InternalBudgetRow(models.Model):
         blank=True,
         related_name="changes",
         verbose_name="förändring av",
+    )
+    # Where the post comes from: the driftsammandrag rows of the year before that it
+    # continues (one, or several when rows are merged; a split row has several successors),
+    # and in a revision the post of the revised version.
+    predecessors = models.ManyToManyField(
+        SummaryRow, blank=True, related_name="budget_successors", verbose_name="fortsätter rader"
+    )
+    origin = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="revised_as",
+        verbose_name="samma post i den reviderade versionen",
     )
 
     class Meta:
@@ -449,6 +552,34 @@ class InvestmentPlanAmount(models.Model):
             models.UniqueConstraint(
                 fields=["budget", "investment", "year"], name="investment_plan_unique"
             )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.investment} {self.year}"
+
+
+class InvestmentBudget(models.Model):
+    """An investment's budget (investeringsram) for a followed-up year, from the adopted
+    internbudget's investment plan when the year was started."""
+
+    investment = models.ForeignKey(
+        Investment, models.CASCADE, related_name="year_budgets", verbose_name="investering"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    amount = money_field("budget (kr)")
+    internal_budget = models.ForeignKey(
+        InternalBudget,
+        models.PROTECT,
+        related_name="investment_budgets",
+        verbose_name="internbudget",
+    )
+
+    class Meta:
+        verbose_name = "investeringsbudget"
+        verbose_name_plural = "investeringsbudgetar"
+        ordering = ["year", "investment"]
+        constraints = [
+            models.UniqueConstraint(fields=["investment", "year"], name="investment_budget_unique")
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,11 @@ Two tables in one: the result to date (actual, periodised budget, deviation, act
 same months the year before) and the full year (forecast, budget, deviation, bokslut the
 year before). Sums are of exact kronor; rounding happens only when shown.
 
-The whole summary costs three queries, whatever the number of rows.
+A full-year figure recorded without months (a helårsbudget not yet periodised, a bokslut
+entered from a template) stands in where a row has no monthly amount of its measure; the
+figures to date then stay empty, since nothing says how the year was spread.
+
+The whole summary costs four queries, whatever the number of rows.
 """
 
 from collections import defaultdict
@@ -16,7 +20,7 @@ from django.db.models import Count, Q, Sum
 from amn.lib.money import deviation
 from amn.lib.periods import is_valid_month
 from amn.models import Committee, PeriodKind
-from budget.models import Forecast, Measure, MonthlyAmount, RowKind, SummaryRow
+from budget.models import Forecast, Measure, MonthlyAmount, RowKind, SummaryRow, YearAmount
 
 SUM_LABEL = "Summa nettokostnader"
 COSTS_LABEL = "varav kostnader"
@@ -195,7 +199,9 @@ def _figures_by_row(
         )
     )
     full_year_rows = {row.pk for row in rows if row.in_full_year_table}
+    monthly = set()
     for item in aggregated:
+        monthly.add((item["row_id"], item["measure"]))
         if item["row_id"] in row_of_predecessor:
             row_id = row_of_predecessor[item["row_id"]]
             names = ("actual_previous_year", "result_previous_year")
@@ -210,6 +216,23 @@ def _figures_by_row(
             setattr(split.net, name, item[f"net_{suffix}"])
             setattr(split.revenues, name, item[f"revenues_{suffix}"])
             split.complete[name] = item[f"unsplit_{suffix}"] == 0
+    year_amounts = YearAmount.objects.filter(
+        Q(row__in=rows) | Q(row__in=list(row_of_predecessor), measure=Measure.ACTUAL)
+    ).values_list("row_id", "measure", "amount")
+    for row_id, measure, amount in year_amounts:
+        if (row_id, measure) in monthly:
+            continue
+        if row_id in row_of_predecessor:
+            row_id, name = row_of_predecessor[row_id], "result_previous_year"
+        elif measure == Measure.BUDGET:
+            name = "budget_full_year"
+        else:
+            continue
+        if row_id not in full_year_rows:
+            continue
+        split = splits[row_id]
+        setattr(split.net, name, amount)
+        split.complete[name] = False
     forecasts = Forecast.objects.filter(
         row__in=rows, period__year=year, period__month=month
     ).exclude(period__kind=PeriodKind.BUDGET)

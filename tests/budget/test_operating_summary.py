@@ -150,8 +150,8 @@ def test_it_refuses_an_impossible_month(db):
         run("--committee", "AMN", "--year", "2023", "--month", "13")
 
 
-def test_it_costs_three_queries_whatever_the_number_of_rows(db, amn, django_assert_num_queries):
-    with django_assert_num_queries(3):
+def test_it_costs_four_queries_whatever_the_number_of_rows(db, amn, django_assert_num_queries):
+    with django_assert_num_queries(4):
         build_operating_summary(amn, 2023, 8)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         build_operating_summary(amn, 2021, 8)
