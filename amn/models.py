@@ -265,6 +265,23 @@ class AnnualCycleStep(models.Model):
         return f"{self.committee.code}: {self.get_kind_display()} ({MONTH_NAMES[self.month - 1]})"
 
 
+# The årshjul of a nämnd that has set none: (kind, cut-off month, days to the deadline).
+DEFAULT_ANNUAL_CYCLE = (
+    (PeriodKind.INTERIM_1, 4, 20),
+    (PeriodKind.INTERIM_2, 8, 20),
+    (PeriodKind.OCTOBER, 10, 15),
+    (PeriodKind.ANNUAL, 12, 45),
+)
+
+
+def default_annual_cycle(committee: Committee) -> list[AnnualCycleStep]:
+    """Unsaved steps of the default årshjul for a nämnd."""
+    return [
+        AnnualCycleStep(committee=committee, kind=kind, month=month, deadline_days=days)
+        for kind, month, days in DEFAULT_ANNUAL_CYCLE
+    ]
+
+
 class Section(models.TextChoices):
     MISSION = "uppdrag", "Nämndens uppdrag"
     SUMMARY = "sammanfattning", "Sammanfattning"
