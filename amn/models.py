@@ -170,7 +170,7 @@ class PeriodKind(models.TextChoices):
     INTERIM_2 = "delar2", "Delår 2 (delårsrapport)"
     OCTOBER = "oktober", "Oktoberuppföljning"
     ANNUAL = "bokslut", "Bokslut / verksamhetsberättelse"
-    BUDGET = "internbudget", "Internbudget"
+    BUDGET = "budget", "Internbudget"
 
 
 class ReportingPeriodQuerySet(models.QuerySet):
@@ -455,6 +455,7 @@ class ChangeSource(models.TextChoices):
     IMPORT = "import", "Import"
     KOLADA = "kolada", "Kolada"
     ADMIN = "admin", "Administration"
+    BUDGET = "budget", "Internbudget"
 
 
 class Change(AppendOnly):

@@ -210,6 +210,14 @@ class YearAmount(models.Model):
         related_name="year_amounts",
         verbose_name="internbudget",
     )
+    post = models.ForeignKey(
+        "InternalBudgetRow",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="year_amounts",
+        verbose_name="budgetpost",
+    )
     key = models.CharField(
         "periodiseringsnyckel", max_length=20, choices=PeriodisationKey.choices, blank=True
     )
