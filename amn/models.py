@@ -170,7 +170,7 @@ class PeriodKind(models.TextChoices):
     INTERIM_2 = "delar2", "Delår 2 (delårsrapport)"
     OCTOBER = "oktober", "Oktoberuppföljning"
     ANNUAL = "bokslut", "Bokslut / verksamhetsberättelse"
-    BUDGET = "budget", "Internbudget"
+    BUDGET = "internbudget", "Internbudget"
 
 
 class ReportingPeriodQuerySet(models.QuerySet):

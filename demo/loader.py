@@ -29,6 +29,7 @@ from amn.models import (
     Section,
 )
 from budget.models import (
+    BudgetStatus,
     Forecast,
     FrameAdjustment,
     InternalBudget,
@@ -45,6 +46,7 @@ from budget.models import (
     RowKind,
     SummaryRow,
 )
+from budget.services.year_start import describe, start_year
 from demo.models import DemoUser
 from goals.models import (
     ActivityStatus,
@@ -91,6 +93,13 @@ class DemoSummary:
     left_alone: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     published: list[str] = field(default_factory=list)
+    # What starting the followed-up years did (start_year's description).
+    started: list[str] = field(default_factory=list)
+
+
+# The seeds hold the adopted internbudget 2024 and the 2023 delårsrapport: 2024 is the year
+# the demo nämnd goes on to follow up, started as the application starts any year.
+STARTED_YEARS = (2024,)
 
 
 def demo_password(username: str) -> str:
@@ -104,6 +113,11 @@ def load_demo(data_dir: Path = DATA_DIR, *, publish: bool = False) -> DemoSummar
     with transaction.atomic():
         loader = _Loader(data_dir)
         loader.load()
+        started = [
+            line
+            for year in STARTED_YEARS
+            for line in describe(start_year(loader.committee, year))
+        ]
         published = publish_demo_reports(loader.committee) if publish else []
     return DemoSummary(
         committee=loader.committee,
@@ -111,6 +125,7 @@ def load_demo(data_dir: Path = DATA_DIR, *, publish: bool = False) -> DemoSummar
         left_alone=loader.left_alone,
         counts=loader.counts(),
         published=published,
+        started=started,
     )
 
 
@@ -210,6 +225,7 @@ class _Loader:
                 self.load_operating_summary(document)
             for budget in document.get("internal_budgets", []):
                 self.load_internal_budget(budget)
+        self.link_budget_posts()
         for name, document in documents:
             self.file = name
             self.load_goal_side(document)
@@ -417,6 +433,8 @@ class _Loader:
                 else None,
                 "revises": revises,
                 "frame_decision": item["frame_decision"],
+                # The seeds print adopted internbudgetar only.
+                "status": BudgetStatus.ADOPTED,
             },
         )
         columns = []
@@ -481,6 +499,23 @@ class _Loader:
                     year=year,
                     defaults={"amount": self.money(text, unit, investment_item["name"])},
                 )
+
+    def link_budget_posts(self) -> None:
+        """A budgetpost continues the driftsammandrag row of the year before with the same
+        verksamhet code, where the seeds hold that year's rows."""
+        posts = InternalBudgetRow.objects.filter(
+            budget__committee=self.committee, parent__isnull=True, operation__isnull=False
+        ).select_related("budget")
+        rows = {
+            (row.year, row.operation_id): row
+            for row in SummaryRow.objects.filter(
+                committee=self.committee, parent__isnull=True, operation__isnull=False
+            )
+        }
+        for post in posts:
+            previous = rows.get((post.budget.year - 1, post.operation_id))
+            if previous is not None:
+                post.predecessors.set([previous])
 
     # ----- goals, indicators ---------------------------------------------------------
 

@@ -21,11 +21,6 @@ class Migration(migrations.Migration):
             name='source',
             field=models.CharField(choices=[('formular', 'Formulär'), ('import', 'Import'), ('kolada', 'Kolada'), ('admin', 'Administration'), ('budget', 'Internbudget')], max_length=10, verbose_name='källa'),
         ),
-        migrations.AlterField(
-            model_name='reportingperiod',
-            name='kind',
-            field=models.CharField(choices=[('delar1', 'Delår 1'), ('delar2', 'Delår 2 (delårsrapport)'), ('oktober', 'Oktoberuppföljning'), ('bokslut', 'Bokslut / verksamhetsberättelse'), ('budget', 'Internbudget')], max_length=20, verbose_name='typ'),
-        ),
         migrations.CreateModel(
             name='AnnualCycleStep',
             fields=[

@@ -196,12 +196,14 @@ def _figures_by_row(
             revenues_full=Sum("revenues"),
             unsplit_to_date=Count("pk", filter=to_date & Q(revenues__isnull=True)),
             unsplit_full=Count("pk", filter=Q(revenues__isnull=True)),
+            months_full=Count("month", distinct=True),
         )
     )
     full_year_rows = {row.pk for row in rows if row.in_full_year_table}
     monthly = set()
     for item in aggregated:
-        monthly.add((item["row_id"], item["measure"]))
+        if item["row_id"] not in row_of_predecessor or item["months_full"] == 12:
+            monthly.add((item["row_id"], item["measure"]))
         if item["row_id"] in row_of_predecessor:
             row_id = row_of_predecessor[item["row_id"]]
             names = ("actual_previous_year", "result_previous_year")
@@ -212,6 +214,9 @@ def _figures_by_row(
         split = splits[row_id]
         for name, suffix in zip(names, ("to_date", "full"), strict=True):
             if name is None or (suffix == "full" and row_id not in full_year_rows):
+                continue
+            # A bokslut is the whole year: months recorded up to a follow-up are not one.
+            if name == "result_previous_year" and item["months_full"] < 12:
                 continue
             setattr(split.net, name, item[f"net_{suffix}"])
             setattr(split.revenues, name, item[f"revenues_{suffix}"])

@@ -26,6 +26,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demodata inläst för {summary.committee}."))
         for label, count in summary.counts.items():
             self.stdout.write(f"  {label}: {count}")
+        for line in summary.started:
+            self.stdout.write(line)
         for title in summary.published:
             self.stdout.write(f"Publicerad: {title}")
         for username in summary.left_alone:

@@ -1,0 +1,620 @@
+"""Start a nämnd's follow-up year from its adopted internbudget, and carry a revised
+internbudget into a year already followed up.
+
+Starting makes, in one transaction: the year's driftsammandrag rows, one per budgetpost of
+the budget year (with the verksamhet code and the ledger mappings of the rows they
+continue, so last year's ledger codes keep landing on the right row), the units rows of
+the year before carried on; each row's full-year budget and its periodised budget by the
+chosen key; the investments' budgets from the investment plan; and the reporting periods
+of the nämnd's årshjul with their deadlines. A year already started is left as it is.
+
+A revision adopted during the year sets each row's full-year budget anew and spreads what
+the months before the revision did not already hold over the months from it on, by the
+row's key. The months before keep their budget: that was the budget then.
+"""
+
+import calendar
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from amn.lib.money import format_swedish
+from amn.models import (
+    MONTH_NAMES,
+    AnnualCycleStep,
+    ChangeSource,
+    Committee,
+    PeriodKind,
+    ReportingPeriod,
+    default_annual_cycle,
+)
+from amn.services.history import Edit, record_changes
+from budget.models import (
+    BudgetStatus,
+    ColumnKind,
+    InternalBudget,
+    InternalBudgetAmount,
+    InternalBudgetRow,
+    InvestmentBudget,
+    InvestmentPlanAmount,
+    LedgerCodeMapping,
+    LedgerDimension,
+    Measure,
+    MonthlyAmount,
+    PeriodisationKey,
+    RowKind,
+    SummaryRow,
+    YearAmount,
+)
+from budget.services.periodisation import (
+    Key,
+    KeyRefused,
+    even_key,
+    ledger_keys,
+    previous_year_keys,
+    spread_from,
+)
+
+CODE_PREFIX_SEPARATOR = " - "
+
+
+class YearRefused(Exception):
+    """The year cannot be started (or the revision not carried in); the messages say why,
+    in Swedish, one per problem."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@dataclass
+class StartedRow:
+    label: str
+    code: str
+    full_year: Decimal | None
+    key: str  # label of the key, "" without a budget
+    predecessor: str = ""
+
+
+@dataclass
+class StartedYear:
+    committee: Committee
+    year: int
+    budget: InternalBudget | None = None
+    already_started: bool = False
+    rows: list[StartedRow] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    mappings: list[str] = field(default_factory=list)
+    investments: list[tuple[str, Decimal]] = field(default_factory=list)
+    periods: list[ReportingPeriod] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((row.full_year for row in self.rows if row.full_year is not None), Decimal(0))
+
+
+def adopted_version(committee: Committee, year: int) -> InternalBudget | None:
+    return (
+        InternalBudget.objects.filter(committee=committee, year=year, status=BudgetStatus.ADOPTED)
+        .order_by("-version")
+        .first()
+    )
+
+
+def is_started(committee: Committee, year: int) -> bool:
+    """Whether the year's driftsammandrag came from an internbudget of the year."""
+    return YearAmount.objects.filter(
+        row__committee=committee,
+        row__year=year,
+        measure=Measure.BUDGET,
+        internal_budget__year=year,
+    ).exists()
+
+
+def start_year(
+    committee: Committee,
+    year: int,
+    *,
+    key: str = PeriodisationKey.EVEN,
+    keys: Mapping[str, Key] | None = None,
+    user=None,
+) -> StartedYear:
+    """Start `year` for the nämnd from its adopted internbudget. `key` spreads every row's
+    budget (even or previous-year); `keys` gives rows their own key by label or
+    verksamhet code (an uploaded key), winning over `key`. YearRefused, with every reason,
+    when the year cannot be started; nothing is then stored."""
+    started = StartedYear(committee, year)
+    if is_started(committee, year):
+        started.already_started = True
+        started.budget = adopted_version(committee, year)
+        return started
+    if SummaryRow.objects.filter(committee=committee, year=year).exists():
+        raise YearRefused(
+            [
+                f"{committee.code} har redan rader i driftsammandraget för {year} som inte "
+                f"kommer från internbudgeten. Året startas bara en gång, ur den antagna "
+                "internbudgeten: ta bort årets rader först eller fortsätt med dem."
+            ]
+        )
+    budget = adopted_version(committee, year)
+    if budget is None:
+        raise YearRefused([_no_adopted_budget(committee, year)])
+    started.budget = budget
+    with transaction.atomic():
+        rows = _make_rows(budget, started)
+        _set_budgets(budget, rows, key, keys or {}, started, user)
+        _carry_mappings(committee, year, rows, started)
+        _set_investment_budgets(budget, started)
+        started.periods = _make_periods(committee, year)
+    return started
+
+
+def _no_adopted_budget(committee: Committee, year: int) -> str:
+    drafts = InternalBudget.objects.filter(committee=committee, year=year)
+    if drafts.exists():
+        return (
+            f"Internbudgeten {year} för {committee.code} är inte antagen än. Året startas "
+            "ur den antagna internbudgeten: anta den först (med beslutet, t.ex. "
+            "AN 2024-01-24 § 5)."
+        )
+    return (
+        f"{committee.code} har ingen internbudget för {year}. Gör internbudgeten och anta "
+        "den; sedan startas året ur den."
+    )
+
+
+# --- rows ------------------------------------------------------------------------------
+
+
+@dataclass
+class _NewRow:
+    row: SummaryRow
+    post: InternalBudgetRow | None
+    amount: Decimal | None
+    predecessors: list[SummaryRow]
+
+
+def _budget_column(budget: InternalBudget):
+    column = budget.columns.filter(year=budget.year).first()
+    if column is None or column.kind == ColumnKind.OUTCOME:
+        raise YearRefused(
+            [f"{budget.title} har ingen budgetkolumn för {budget.year}: inget att starta ur."]
+        )
+    return column
+
+
+def _posts(budget: InternalBudget) -> list[InternalBudgetRow]:
+    """The budgetposter, those that continue a row in that row's order (the driftsammandrag
+    keeps its order from year to year), new ones after them in the internbudget's order."""
+    posts = list(
+        budget.rows.filter(parent__isnull=True)
+        .select_related("operation")
+        .prefetch_related(
+            Prefetch(
+                "predecessors",
+                queryset=SummaryRow.objects.select_related("operation").order_by("position"),
+            )
+        )
+        .order_by("position")
+    )
+    return sorted(posts, key=_continuing_order)
+
+
+def _continuing_order(post: InternalBudgetRow) -> tuple:
+    predecessors = post.predecessors.all()
+    if predecessors:
+        return (0, min(row.position for row in predecessors), post.position)
+    return (1, 0, post.position)
+
+
+def _make_rows(budget: InternalBudget, started: StartedYear) -> list[_NewRow]:
+    committee, year = budget.committee, budget.year
+    column = _budget_column(budget)
+    amounts = dict(
+        InternalBudgetAmount.objects.filter(column=column).values_list("row_id", "amount")
+    )
+    new_rows: list[_NewRow] = []
+    position = 0
+    for post in _posts(budget):
+        if post.pk not in amounts:
+            started.skipped.append(f"{post.label} (inget belopp för {year})")
+            continue
+        predecessors = list(post.predecessors.all())
+        first = predecessors[0] if predecessors else None
+        operation = post.operation or (first.operation if first else None)
+        position += 1
+        row = SummaryRow.objects.create(
+            committee=committee,
+            year=year,
+            position=position,
+            label=_row_label(post, first, operation),
+            kind=RowKind.ROW,
+            operation=operation,
+            predecessor=first,
+        )
+        new_rows.append(_NewRow(row, post, amounts[post.pk], predecessors))
+    units_budget = column.own_units_result
+    for previous in SummaryRow.objects.filter(
+        committee=committee, year=year - 1, kind=RowKind.UNITS
+    ).prefetch_related("own_units"):
+        position += 1
+        row = SummaryRow.objects.create(
+            committee=committee,
+            year=year,
+            position=position,
+            label=previous.label,
+            kind=RowKind.UNITS,
+            operation=previous.operation,
+            predecessor=previous,
+            in_full_year_table=previous.in_full_year_table,
+        )
+        row.own_units.set(previous.own_units.all())
+        new_rows.append(_NewRow(row, None, units_budget, [previous]))
+    return new_rows
+
+
+def _row_label(post: InternalBudgetRow, first: SummaryRow | None, operation) -> str:
+    """The driftsammandrag keeps the words of the row a post continues (the ledger's names,
+    "470 - Grundläggande vuxenutb"); a new or recoded row is "code - post"."""
+    if first is not None and first.operation_id == (operation.pk if operation else None):
+        return first.label
+    if operation is not None:
+        return f"{operation.code}{CODE_PREFIX_SEPARATOR}{post.label}"
+    return post.label
+
+
+# --- budgets ---------------------------------------------------------------------------
+
+
+def _set_budgets(
+    budget: InternalBudget,
+    new_rows: list[_NewRow],
+    key_name: str,
+    given: Mapping[str, Key],
+    started: StartedYear,
+    user,
+) -> None:
+    rows = [item.row for item in new_rows]
+    chosen = _keys_for(rows, key_name, given)
+    problems = [
+        f"Raden {item.row.label}: {chosen[item.row.pk]}."
+        for item in new_rows
+        if item.amount is not None and isinstance(chosen[item.row.pk], str)
+    ]
+    if problems:
+        raise YearRefused(problems)
+    edits = []
+    for item in new_rows:
+        row = item.row
+        predecessor = item.predecessors[0].label if item.predecessors else ""
+        if item.amount is None:
+            started.rows.append(StartedRow(row.label, row.code, None, "", predecessor))
+            continue
+        key = chosen[row.pk]
+        store_budget(row, item.amount, key, budget, item.post, from_month=1)
+        started.rows.append(StartedRow(row.label, row.code, item.amount, key.label, predecessor))
+        edits.append(Edit(f"Budget helår {budget.year}: {row.label}", "helår (kr)", None, item.amount))
+    record_changes(
+        committee=budget.committee, period=None, user=user, source=ChangeSource.BUDGET, edits=edits
+    )
+
+
+def _keys_for(rows: list[SummaryRow], key_name: str, given: Mapping[str, Key]):
+    if key_name == PeriodisationKey.PREVIOUS_YEAR:
+        chosen = previous_year_keys(rows)
+    elif key_name == PeriodisationKey.LEDGER:
+        chosen = ledger_keys(rows)
+    elif key_name == PeriodisationKey.EVEN:
+        chosen = dict.fromkeys((row.pk for row in rows), even_key())
+    else:
+        raise ValueError(f"Okänd nyckel {key_name!r}.")
+    for row in rows:
+        own = given.get(row.code) or given.get(row.label)
+        if own is not None:
+            chosen[row.pk] = own
+    return chosen
+
+
+def store_budget(
+    row: SummaryRow,
+    full_year: Decimal,
+    key: Key,
+    budget: InternalBudget | None,
+    post: InternalBudgetRow | None,
+    *,
+    from_month: int,
+) -> list[Decimal]:
+    """Set the row's full-year budget and spread over `from_month`..December what the
+    months before do not already hold. Returns the twelve months."""
+    kept = {
+        month: amount
+        for month, amount in MonthlyAmount.objects.filter(
+            row=row, measure=Measure.BUDGET, month__lt=from_month
+        ).values_list("month", "amount")
+    }
+    before = [kept.get(month, Decimal(0)) for month in range(1, from_month)]
+    try:
+        rest = spread_from(full_year - sum(before, Decimal(0)), key, from_month)
+    except KeyRefused as exc:
+        raise YearRefused([f"Raden {row.label}: {exc}"]) from exc
+    MonthlyAmount.objects.filter(row=row, measure=Measure.BUDGET, month__gte=from_month).delete()
+    MonthlyAmount.objects.bulk_create(
+        MonthlyAmount(row=row, measure=Measure.BUDGET, month=month, amount=amount)
+        for month, amount in zip(range(from_month, 13), rest, strict=True)
+    )
+    YearAmount.objects.update_or_create(
+        row=row,
+        measure=Measure.BUDGET,
+        defaults={
+            "amount": full_year,
+            "internal_budget": budget,
+            "post": post,
+            "key": key.name,
+            "weights": [str(weight) for weight in key.weights],
+            "from_month": from_month,
+        },
+    )
+    return [*before, *rest]
+
+
+def stored_key(year_amount: YearAmount) -> Key:
+    if year_amount.key and len(year_amount.weights) == 12:
+        return Key(year_amount.key, tuple(Decimal(w) for w in year_amount.weights))
+    return even_key()
+
+
+# --- ledger mappings -------------------------------------------------------------------
+
+
+def _carry_mappings(
+    committee: Committee, year: int, new_rows: list[_NewRow], started: StartedYear
+) -> None:
+    """A merged row takes the verksamhet codes of every row it continues, and the explicit
+    mappings of the rows other than the one it is the successor of (those follow it)."""
+    existing = set(
+        LedgerCodeMapping.objects.filter(committee=committee, year=year).values_list(
+            "dimension", "code"
+        )
+    )
+    by_row: dict[int, list[LedgerCodeMapping]] = {}
+    others = [p.pk for item in new_rows for p in item.predecessors[1:]]
+    for mapping in LedgerCodeMapping.objects.filter(committee=committee, row__in=others):
+        by_row.setdefault(mapping.row_id, []).append(mapping)
+    created = []
+    for item in new_rows:
+        for predecessor in item.predecessors[1:]:
+            wanted = [(m.dimension, m.code) for m in by_row.get(predecessor.pk, [])]
+            if predecessor.operation_id and predecessor.operation_id != item.row.operation_id:
+                wanted.append((LedgerDimension.OPERATION, predecessor.operation.code))
+            for dimension, code in wanted:
+                if (dimension, code) in existing:
+                    continue
+                existing.add((dimension, code))
+                created.append(
+                    LedgerCodeMapping(
+                        committee=committee, year=year, dimension=dimension, code=code, row=item.row
+                    )
+                )
+                started.mappings.append(f"{dimension} {code} → {item.row.label}")
+    LedgerCodeMapping.objects.bulk_create(created)
+
+
+# --- investments -----------------------------------------------------------------------
+
+
+def _set_investment_budgets(budget: InternalBudget, started: StartedYear) -> None:
+    for plan in InvestmentPlanAmount.objects.filter(budget=budget, year=budget.year).select_related(
+        "investment"
+    ):
+        InvestmentBudget.objects.update_or_create(
+            investment=plan.investment,
+            year=budget.year,
+            defaults={"amount": plan.amount, "internal_budget": budget},
+        )
+        started.investments.append((str(plan.investment), plan.amount))
+
+
+# --- periods ---------------------------------------------------------------------------
+
+
+def annual_cycle_of(committee: Committee) -> list[AnnualCycleStep]:
+    steps = list(AnnualCycleStep.objects.filter(committee=committee).order_by("month", "kind"))
+    return steps or default_annual_cycle(committee)
+
+
+def period_title(kind: str, year: int, month: int) -> str:
+    day = calendar.monthrange(year, month)[1]
+    as_of = f"per den {day} {MONTH_NAMES[month - 1]} {year}"
+    if kind == PeriodKind.INTERIM_1:
+        return f"Delår 1 {as_of}"
+    if kind == PeriodKind.INTERIM_2:
+        return f"Delårsrapport {as_of}"
+    if kind == PeriodKind.OCTOBER:
+        return f"Oktoberuppföljning {as_of}"
+    return f"Verksamhetsberättelse {year}"
+
+
+def _make_periods(committee: Committee, year: int) -> list[ReportingPeriod]:
+    periods = []
+    for step in annual_cycle_of(committee):
+        month_end = datetime.date(year, step.month, calendar.monthrange(year, step.month)[1])
+        period, created = ReportingPeriod.objects.get_or_create(
+            committee=committee,
+            year=year,
+            month=step.month,
+            kind=step.kind,
+            defaults={
+                "title": period_title(step.kind, year, step.month),
+                "deadline": month_end + datetime.timedelta(days=step.deadline_days),
+            },
+        )
+        if created:
+            periods.append(period)
+    return periods
+
+
+# --- a revision during the year ----------------------------------------------------------
+
+
+@dataclass
+class CarriedRevision:
+    budget: InternalBudget
+    from_month: int
+    changed: list[tuple[str, Decimal | None, Decimal]] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+
+
+def carry_revision(budget: InternalBudget, from_month: int, user=None) -> CarriedRevision:
+    """Set the followed-up year's budgets from the adopted revision `budget`, from
+    `from_month` on. Rows of posts the revision keeps (by `origin`) get its amount as their
+    full-year budget; a post new in the revision gets a row of its own; a post it drops
+    keeps only what its months before held. The history records every full-year change."""
+    if not budget.is_adopted:
+        raise YearRefused([f"{budget.title} är inte antagen."])
+    if not 1 <= from_month <= 12:
+        raise YearRefused([f"Månaden måste vara 1–12, inte {from_month}."])
+    committee, year = budget.committee, budget.year
+    carried = CarriedRevision(budget, from_month)
+    with transaction.atomic():
+        column = _budget_column(budget)
+        amounts = dict(
+            InternalBudgetAmount.objects.filter(column=column).values_list("row_id", "amount")
+        )
+        year_amounts = {
+            ya.post_id: ya
+            for ya in YearAmount.objects.filter(
+                row__committee=committee, row__year=year, measure=Measure.BUDGET
+            ).select_related("row")
+            if ya.post_id
+        }
+        edits = []
+        taken = set()
+        for post in _posts(budget):
+            origin = _origin_in(post, year_amounts)
+            new = amounts.get(post.pk)
+            if origin is None:
+                if new is None:
+                    continue
+                row = _row_for_new_post(committee, year, post)
+                store_budget(row, new, even_key(), budget, post, from_month=from_month)
+                carried.added.append(row.label)
+                edits.append(Edit(f"Budget helår {year}: {row.label}", "helår (kr)", None, new))
+                continue
+            taken.add(origin.pk)
+            target = new if new is not None else _months_before(origin.row, from_month)
+            store_budget(origin.row, target, stored_key(origin), budget, post, from_month=from_month)
+            carried.changed.append((origin.row.label, origin.amount, target))
+            edits.append(
+                Edit(f"Budget helår {year}: {origin.row.label}", "helår (kr)", origin.amount, target)
+            )
+        for year_amount in year_amounts.values():
+            if year_amount.pk in taken or year_amount.row.kind != RowKind.ROW:
+                continue
+            target = _months_before(year_amount.row, from_month)
+            store_budget(
+                year_amount.row, target, stored_key(year_amount), budget, None, from_month=from_month
+            )
+            carried.changed.append((year_amount.row.label, year_amount.amount, target))
+            edits.append(
+                Edit(
+                    f"Budget helår {year}: {year_amount.row.label}",
+                    "helår (kr)",
+                    year_amount.amount,
+                    target,
+                )
+            )
+        edits.append(
+            Edit(
+                f"Internbudget {year} i uppföljningen",
+                "gäller från",
+                None,
+                f"{budget.title} ({budget.decision or 'beslut ej angivet'}) från "
+                f"{MONTH_NAMES[from_month - 1]}",
+            )
+        )
+        record_changes(
+            committee=committee, period=None, user=user, source=ChangeSource.BUDGET, edits=edits
+        )
+        _set_investment_budgets(budget, StartedYear(committee, year))
+    return carried
+
+
+def _origin_in(post: InternalBudgetRow, year_amounts: dict[int, YearAmount]) -> YearAmount | None:
+    seen = set()
+    current = post
+    while current is not None and current.pk not in seen:
+        if current.pk in year_amounts:
+            return year_amounts[current.pk]
+        seen.add(current.pk)
+        current = current.origin
+    return None
+
+
+def _months_before(row: SummaryRow, from_month: int) -> Decimal:
+    return sum(
+        MonthlyAmount.objects.filter(
+            row=row, measure=Measure.BUDGET, month__lt=from_month
+        ).values_list("amount", flat=True),
+        Decimal(0),
+    )
+
+
+def _row_for_new_post(committee: Committee, year: int, post: InternalBudgetRow) -> SummaryRow:
+    last = (
+        SummaryRow.objects.filter(committee=committee, year=year, kind=RowKind.ROW)
+        .order_by("-position")
+        .first()
+    )
+    position = (last.position if last else 0) + 1
+    # Make room: units rows follow the budget posts.
+    for units in SummaryRow.objects.filter(
+        committee=committee, year=year, position__gte=position
+    ).order_by("-position"):
+        units.position += 1
+        units.save(update_fields=["position"])
+    label = _row_label(post, None, post.operation)
+    return SummaryRow.objects.create(
+        committee=committee,
+        year=year,
+        position=position,
+        label=label,
+        kind=RowKind.ROW,
+        operation=post.operation,
+    )
+
+
+def describe(started: StartedYear) -> list[str]:
+    """What starting the year did, line by line, in Swedish (the command prints it)."""
+    code, year = started.committee.code, started.year
+    if started.already_started:
+        return [f"{code} {year} är redan startat ur {started.budget.title}: inget ändrat."]
+    lines = [f"{code} {year} startat ur {started.budget.title} ({_decision(started.budget)})."]
+    lines.append(f"Rader i driftsammandraget: {len(started.rows)}")
+    for row in started.rows:
+        amount = "ingen budget" if row.full_year is None else f"{_kr(row.full_year)} kr"
+        key = f", {row.key.lower()}" if row.key else ""
+        lines.append(f"  {row.label}: budget helår {amount}{key}")
+    lines.append(f"Summa budget helår: {_kr(started.total)} kr")
+    for text in started.skipped:
+        lines.append(f"Hoppade över: {text}")
+    for text in started.mappings:
+        lines.append(f"Kodmappning: {text}")
+    for name, amount in started.investments:
+        lines.append(f"Investeringsbudget: {name} {_kr(amount)} kr")
+    for period in started.periods:
+        deadline = f", klar senast {period.deadline.isoformat()}" if period.deadline else ""
+        lines.append(f"Period: {period.title}{deadline}")
+    return lines
+
+
+def _decision(budget: InternalBudget) -> str:
+    return budget.decision or "beslutet är inte angivet"
+
+
+def _kr(amount: Decimal) -> str:
+    # Plain spaces: a terminal or a log shows them as they are.
+    return format_swedish(amount, 2).replace("\xa0", " ")
