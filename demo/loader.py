@@ -114,9 +114,7 @@ def load_demo(data_dir: Path = DATA_DIR, *, publish: bool = False) -> DemoSummar
         loader = _Loader(data_dir)
         loader.load()
         started = [
-            line
-            for year in STARTED_YEARS
-            for line in describe(start_year(loader.committee, year))
+            line for year in STARTED_YEARS for line in describe(start_year(loader.committee, year))
         ]
         published = publish_demo_reports(loader.committee) if publish else []
     return DemoSummary(

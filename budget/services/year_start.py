@@ -297,7 +297,7 @@ def _set_budgets(
         key = chosen[row.pk]
         store_budget(row, item.amount, key, budget, item.post, from_month=1)
         started.rows.append(StartedRow(row.label, row.code, item.amount, key.label, predecessor))
-        edits.append(Edit(f"Budget helår {budget.year}: {row.label}", "helår (kr)", None, item.amount))
+        edits.append(_full_year_edit(row, None, item.amount))
     record_changes(
         committee=budget.committee, period=None, user=user, source=ChangeSource.BUDGET, edits=edits
     )
@@ -502,31 +502,22 @@ def carry_revision(budget: InternalBudget, from_month: int, user=None) -> Carrie
                 row = _row_for_new_post(committee, year, post)
                 store_budget(row, new, even_key(), budget, post, from_month=from_month)
                 carried.added.append(row.label)
-                edits.append(Edit(f"Budget helår {year}: {row.label}", "helår (kr)", None, new))
+                edits.append(_full_year_edit(row, None, new))
                 continue
             taken.add(origin.pk)
             target = new if new is not None else _months_before(origin.row, from_month)
-            store_budget(origin.row, target, stored_key(origin), budget, post, from_month=from_month)
+            key = stored_key(origin)
+            store_budget(origin.row, target, key, budget, post, from_month=from_month)
             carried.changed.append((origin.row.label, origin.amount, target))
-            edits.append(
-                Edit(f"Budget helår {year}: {origin.row.label}", "helår (kr)", origin.amount, target)
-            )
+            edits.append(_full_year_edit(origin.row, origin.amount, target))
         for year_amount in year_amounts.values():
             if year_amount.pk in taken or year_amount.row.kind != RowKind.ROW:
                 continue
-            target = _months_before(year_amount.row, from_month)
-            store_budget(
-                year_amount.row, target, stored_key(year_amount), budget, None, from_month=from_month
-            )
-            carried.changed.append((year_amount.row.label, year_amount.amount, target))
-            edits.append(
-                Edit(
-                    f"Budget helår {year}: {year_amount.row.label}",
-                    "helår (kr)",
-                    year_amount.amount,
-                    target,
-                )
-            )
+            row, key = year_amount.row, stored_key(year_amount)
+            target = _months_before(row, from_month)
+            store_budget(row, target, key, budget, None, from_month=from_month)
+            carried.changed.append((row.label, year_amount.amount, target))
+            edits.append(_full_year_edit(row, year_amount.amount, target))
         edits.append(
             Edit(
                 f"Internbudget {year} i uppföljningen",
@@ -541,6 +532,10 @@ def carry_revision(budget: InternalBudget, from_month: int, user=None) -> Carrie
         )
         _set_investment_budgets(budget, StartedYear(committee, year))
     return carried
+
+
+def _full_year_edit(row: SummaryRow, old: Decimal | None, new: Decimal) -> Edit:
+    return Edit(f"Budget helår {row.year}: {row.label}", "helår (kr)", old, new)
 
 
 def _origin_in(post: InternalBudgetRow, year_amounts: dict[int, YearAmount]) -> YearAmount | None:

@@ -50,7 +50,7 @@ def test_any_profile_adds_up_to_the_full_year_to_the_ore(total, profile):
 
 def test_a_hundred_kronor_over_twelve_months():
     assert spread_from(Decimal("100"), even_key()) == [
-        Decimal(x) for x in "8.33 8.34 8.33 8.33 8.34 8.33 8.33 8.34 8.33 8.33 8.34 8.33".split()
+        Decimal(x) for x in ("8.33", "8.34", "8.33") * 4
     ]
 
 

@@ -26,9 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         committee = Committee.objects.filter(code=options["committee"]).first()
         if committee is None:
-            raise CommandError(
-                f"Det finns ingen nämnd med förkortningen {options['committee']!r}."
-            )
+            raise CommandError(f"Det finns ingen nämnd med förkortningen {options['committee']!r}.")
         try:
             started = start_year(committee, options["year"], key=options["key"])
         except YearRefused as exc:
