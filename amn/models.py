@@ -262,7 +262,11 @@ class AnnualCycleStep(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.committee.code}: {self.get_kind_display()} ({MONTH_NAMES[self.month - 1]})"
+        return f"{self.committee.code}: {self.get_kind_display()} ({self.month_name})"
+
+    @property
+    def month_name(self) -> str:
+        return MONTH_NAMES[self.month - 1]
 
 
 # The årshjul of a nämnd that has set none: (kind, cut-off month, days to the deadline).

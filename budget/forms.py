@@ -7,7 +7,7 @@ from amn.forms import CheckField, GridForm, ManifestMixin, TypedField, too_large
 from amn.lib.money import Unit, parse_swedish_number
 from amn.lib.text import quoted
 from amn.models import Committee
-from budget.models import Forecast, ImportProfile
+from budget.models import Forecast, ImportProfile, PeriodisationKey
 from budget.services.forecasts import ForecastLine, comment_rule_message
 from budget.services.ledger_tabular import FIELD_HEADERS, FIELD_NAMES
 
@@ -146,3 +146,82 @@ class ProfileForm(ManifestMixin, forms.ModelForm):
             if self.cleaned_data[f"column_{name}"].strip()
         }
         return profile
+
+
+KEY_CHOICES = [
+    (PeriodisationKey.EVEN, PeriodisationKey.EVEN.label),
+    (PeriodisationKey.PREVIOUS_YEAR, PeriodisationKey.PREVIOUS_YEAR.label),
+    (PeriodisationKey.UPLOADED, "Nyckel ur Excel-fil (laddas upp nedan)"),
+]
+
+
+class StartYearForm(ManifestMixin, forms.Form):
+    """Start the year: the key for every row, and the file when the key is uploaded."""
+
+    key = forms.ChoiceField(label="Periodiseringsnyckel för alla rader", choices=KEY_CHOICES)
+    key_file = forms.FileField(
+        label="Nyckel ur Excel-fil",
+        required=False,
+        allow_empty_file=True,
+        help_text="Första kolumnen Rad (verksamhetskod, radens namn eller Alla rader), sedan "
+        "januari–december. Bara proportionerna räknas.",
+    )
+
+    def shown_names(self) -> list[str]:
+        return ["key"]
+
+    def required_names(self) -> set[str]:
+        return {"key"}
+
+    def clean(self):
+        self.check_manifest()
+        data = super().clean()
+        if data.get("key") == PeriodisationKey.UPLOADED and not data.get("key_file"):
+            self.add_error("key_file", "Välj filen med nyckeln.")
+        return data
+
+
+class KeysForm(ManifestMixin, forms.Form):
+    """A new key per row ("" leaves the row as it is), or one for all rows."""
+
+    def __init__(self, rows, data=None, files=None) -> None:
+        super().__init__(data, files)
+        self.rows = rows
+        choices = [("", "Oförändrad"), *[(k.value, k.label) for k in PeriodisationKey]]
+        self.fields["all"] = forms.ChoiceField(label="Alla rader", choices=choices, required=False)
+        for row in rows:
+            self.fields[f"key-{row.pk}"] = forms.ChoiceField(
+                label=f"Nyckel för {row.label}", choices=choices, required=False
+            )
+        self.fields["key_file"] = forms.FileField(
+            label="Nyckel ur Excel-fil", required=False, allow_empty_file=True
+        )
+
+    def shown_names(self) -> list[str]:
+        return [name for name in self.fields if name != "key_file"]
+
+    def required_names(self) -> set[str]:
+        return set(self.shown_names())
+
+    def clean(self):
+        self.check_manifest()
+        data = super().clean()
+        chosen = self.chosen()
+        if not chosen:
+            raise forms.ValidationError("Välj en nyckel för minst en rad eller för alla rader.")
+        if PeriodisationKey.UPLOADED in chosen.values() and not data.get("key_file"):
+            self.add_error("key_file", "Välj filen med nyckeln.")
+        return data
+
+    def chosen(self) -> dict[int, str]:
+        data = self.cleaned_data
+        every = data.get("all") or ""
+        chosen = {}
+        for row in self.rows:
+            key = data.get(f"key-{row.pk}") or every
+            if key:
+                chosen[row.pk] = key
+        return chosen
+
+    def row_fields(self):
+        return [(row, self[f"key-{row.pk}"]) for row in self.rows]

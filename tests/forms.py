@@ -10,6 +10,7 @@ class _FormReader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.forms: list[list[tuple[str, str]]] = []
+        self.actions: list[str] = []
         self.fields: list[tuple[str, str]] | None = None
         self.textarea: str | None = None
         self.select: str | None = None
@@ -21,6 +22,7 @@ class _FormReader(HTMLParser):
         name = attributes.get("name")
         if tag == "form":
             self.fields = []
+            self.actions.append(attributes.get("action") or "")
         elif self.fields is None:
             return
         elif tag == "input" and name and attributes.get("type") not in ("submit", "button"):
@@ -54,11 +56,16 @@ class _FormReader(HTMLParser):
             self.fields = None
 
 
-def page_form(response) -> dict[str, str | list[str]]:
-    """The fields of the page's form that carries a manifest, as a browser posts them."""
+def page_form(response, action: str | None = None) -> dict[str, str | list[str]]:
+    """The fields of the page's form that carries a manifest (the one posting to `action`,
+    where the page has several), as a browser posts them."""
     reader = _FormReader()
     reader.feed(response.content.decode())
-    form = next(fields for fields in reader.forms if any(name == MANIFEST for name, _ in fields))
+    form = next(
+        fields
+        for fields, target in zip(reader.forms, reader.actions, strict=True)
+        if any(name == MANIFEST for name, _ in fields) and action in (None, target)
+    )
     data: dict[str, str | list[str]] = {}
     for name, value in form:
         if name == "csrfmiddlewaretoken":

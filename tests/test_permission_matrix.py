@@ -82,6 +82,10 @@ ACCESS: dict[str, Access] = {
     "budget:ledger-profiles": Access(get=CONTROLLER, post=CONTROLLER),
     "budget:ledger-profile": Access(get=CONTROLLER, post=CONTROLLER),
     "budget:ledger-lines": Access(get=LIVE),
+    "budget:year": Access(get=LIVE),
+    "budget:year-start": Access(get=None, post=CONTROLLER),
+    "budget:year-keys": Access(get=None, post=CONTROLLER),
+    "budget:year-key-xlsx": Access(get=LIVE),
     # Goals
     "goals:status-entry": Access(get=LIVE, post=LIVE),
     "goals:assessment-rules": Access(get=LIVE, post=LIVE),

@@ -613,3 +613,150 @@ def _decision(budget: InternalBudget) -> str:
 def _kr(amount: Decimal) -> str:
     # Plain spaces: a terminal or a log shows them as they are.
     return format_swedish(amount, 2).replace("\xa0", " ")
+
+
+# --- the year as its page shows it -------------------------------------------------------
+
+
+@dataclass
+class YearRow:
+    row: SummaryRow
+    full_year: Decimal | None
+    key: str  # PeriodisationKey value or ""
+    from_month: int
+    months: list[Decimal | None]
+
+    @property
+    def key_label(self) -> str:
+        return PeriodisationKey(self.key).label if self.key else ""
+
+
+@dataclass
+class FollowUpYear:
+    committee: Committee
+    year: int
+    versions: list[InternalBudget]
+    adopted: InternalBudget | None
+    started: bool
+    rows: list[YearRow] = field(default_factory=list)
+    periods: list[ReportingPeriod] = field(default_factory=list)
+    investments: list[InvestmentBudget] = field(default_factory=list)
+    cycle: list[AnnualCycleStep] = field(default_factory=list)
+
+    @property
+    def month_totals(self) -> list[Decimal]:
+        return [sum((r.months[m] or Decimal(0) for r in self.rows), Decimal(0)) for m in range(12)]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((r.full_year or Decimal(0) for r in self.rows), Decimal(0))
+
+    @property
+    def refusal(self) -> str:
+        return "" if self.adopted else _no_adopted_budget(self.committee, self.year)
+
+
+def build_follow_up_year(committee: Committee, year: int) -> FollowUpYear:
+    """Everything the year page shows, in a fixed number of queries."""
+    versions = list(
+        InternalBudget.objects.filter(committee=committee, year=year).order_by("-version")
+    )
+    adopted = next((v for v in versions if v.is_adopted), None)
+    rows = list(
+        SummaryRow.objects.filter(committee=committee, year=year)
+        .select_related("operation")
+        .order_by("position")
+    )
+    year_amounts = {
+        ya.row_id: ya for ya in YearAmount.objects.filter(row__in=rows, measure=Measure.BUDGET)
+    }
+    months: dict[int, list[Decimal | None]] = {row.pk: [None] * 12 for row in rows}
+    for row_id, month, amount in MonthlyAmount.objects.filter(
+        row__in=rows, measure=Measure.BUDGET
+    ).values_list("row_id", "month", "amount"):
+        months[row_id][month - 1] = amount
+    started = any(
+        ya.internal_budget_id and ya.internal_budget_id in {v.pk for v in versions}
+        for ya in year_amounts.values()
+    )
+    follow_up = FollowUpYear(committee, year, versions, adopted, started)
+    for row in rows:
+        ya = year_amounts.get(row.pk)
+        follow_up.rows.append(
+            YearRow(
+                row,
+                ya.amount if ya else None,
+                ya.key if ya else "",
+                ya.from_month if ya else 1,
+                months[row.pk],
+            )
+        )
+    follow_up.periods = list(
+        ReportingPeriod.objects.filter(committee=committee, year=year).order_by("month", "kind")
+    )
+    follow_up.investments = list(
+        InvestmentBudget.objects.filter(investment__committee=committee, year=year)
+        .select_related("investment")
+        .order_by("investment__code", "investment__name")
+    )
+    follow_up.cycle = annual_cycle_of(committee)
+    return follow_up
+
+
+def set_keys(
+    committee: Committee, year: int, chosen: Mapping[int, str], uploaded: Mapping[str, Key], user
+) -> list[str]:
+    """Spread the budget of the rows in `chosen` (row id → key name) anew by their key,
+    keeping each row's full-year budget and the months before its version's first month.
+    All rows or none: YearRefused with every reason."""
+    rows = list(
+        SummaryRow.objects.filter(committee=committee, year=year, pk__in=list(chosen))
+        .select_related("operation")
+        .order_by("position")
+    )
+    year_amounts = {
+        ya.row_id: ya for ya in YearAmount.objects.filter(row__in=rows, measure=Measure.BUDGET)
+    }
+    by_name: dict[str, dict[int, Key | str]] = {}
+    for name in set(chosen.values()):
+        if name == PeriodisationKey.PREVIOUS_YEAR:
+            by_name[name] = previous_year_keys(rows)
+        elif name == PeriodisationKey.LEDGER:
+            by_name[name] = ledger_keys(rows)
+        elif name == PeriodisationKey.EVEN:
+            by_name[name] = dict.fromkeys((row.pk for row in rows), even_key())
+        elif name == PeriodisationKey.UPLOADED:
+            by_name[name] = {
+                row.pk: uploaded.get(row.code)
+                or uploaded.get(row.label)
+                or uploaded.get("")
+                or "den uppladdade nyckeln har ingen rad för den"
+                for row in rows
+            }
+    problems, plan = [], []
+    for row in rows:
+        ya = year_amounts.get(row.pk)
+        if ya is None:
+            problems.append(f"Raden {row.label}: raden har ingen helårsbudget att periodisera.")
+            continue
+        key = by_name[chosen[row.pk]][row.pk]
+        if isinstance(key, str):
+            problems.append(f"Raden {row.label}: {key}.")
+            continue
+        plan.append((row, ya, key))
+    if problems:
+        raise YearRefused(problems)
+    changed = []
+    with transaction.atomic():
+        edits = []
+        for row, ya, key in plan:
+            old_key = ya.get_key_display() or "–"
+            store_budget(row, ya.amount, key, ya.internal_budget, ya.post, from_month=ya.from_month)
+            edits.append(
+                Edit(f"Periodiserad budget {year}: {row.label}", "nyckel", old_key, key.label)
+            )
+            changed.append(row.label)
+        record_changes(
+            committee=committee, period=None, user=user, source=ChangeSource.FORM, edits=edits
+        )
+    return changed
