@@ -273,3 +273,18 @@ def test_a_revision_brings_its_investment_plan(kfn):
     InvestmentPlanAmount.objects.create(budget=revision, investment=investment, year=2025, amount=8)
     carry_revision(revision, 6)
     assert InvestmentBudget.objects.get(investment=investment, year=2025).amount == 8
+
+
+def test_last_years_ansvar_mapping_lands_on_the_units_row_of_the_started_year(
+    amn, tmp_path, upload_dir
+):
+    units_2023 = SummaryRow.objects.get(committee=amn, year=2023, kind="units")
+    LedgerCodeMapping.objects.create(
+        committee=amn, year=2023, dimension="ansvar", code="4711", row=units_2023
+    )
+    path = write_xlsx(
+        tmp_path / "jan-2024.xlsx", [[202401, 3010, 4711, 610, "", "", -12_345]], titles=[]
+    )
+    call_command("import_ledger", str(path), "--committee", "AMN", verbosity=0)
+    units = line(build_operating_summary(amn, 2024, 1).lines, "Resultat nämndens enheter")
+    assert units.figures.actual == Decimal("-12345.00")
