@@ -35,6 +35,7 @@ LIVE = ("staff", "controller", "administrator")  # drafts and entry: never for m
 CONTROLLER = ("controller", "administrator")
 PUBLISHED = ("member", "staff", "controller", "administrator")
 SIGNED_IN = ("member", "outsider", "staff", "controller", "administrator")
+ADMINISTRATOR = ("administrator",)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,13 @@ ACCESS: dict[str, Access] = {
     "indicators:round-trip-preview": Access(get=LIVE, own=True),
     "indicators:round-trip-confirm": Access(get=None, post=LIVE, own=True),
     "indicators:round-trip-discard": Access(get=None, post=LIVE, own=True),
+    # Organisation: kommuner and nämnder set up by administrators
+    "organisation:index": Access(get=ADMINISTRATOR, post=ADMINISTRATOR),
+    "organisation:template-new": Access(get=ADMINISTRATOR),
+    "organisation:upload-new": Access(get=None, post=ADMINISTRATOR),
+    "organisation:setup": Access(get=ADMINISTRATOR, post=ADMINISTRATOR),
+    "organisation:template": Access(get=ADMINISTRATOR),
+    "organisation:upload": Access(get=None, post=ADMINISTRATOR),
 }
 
 
@@ -393,7 +401,8 @@ def test_every_downloaded_spreadsheet_keeps_formula_text_as_text(
                         seen.add(cell.value)
 
     round_trip = ("workbook", "values", "targets")
-    expected = [n for n in NAMES if n.endswith("-xlsx")]
+    templates = ("organisation:template", "organisation:template-new")
+    expected = [n for n in NAMES if n.endswith("-xlsx")] + list(templates)
     assert workbooks == len(expected) + len(round_trip)
     assert set(formulas[:3]) <= seen
     assert any(text.startswith(formulas[3]) for text in seen)
