@@ -47,6 +47,7 @@ from organisation.services.template import max_upload_bytes
 
 NEW_LINES = 3
 DELETE = "delete"
+SELECTS = (DELETE, "kind")
 
 
 @dataclass
@@ -69,7 +70,8 @@ class EntryLine:
 
     @property
     def blank(self) -> bool:
-        return self.is_new and not any(v for k, v in self.values.items() if k != DELETE)
+        # A select always posts a choice: a new line with only that is still empty.
+        return self.is_new and not any(v for k, v in self.values.items() if k not in SELECTS)
 
 
 class SectionForm(GridForm):
@@ -193,7 +195,8 @@ class OperationsForm(CodedForm):
 
 def coded_lines(items) -> list[EntryLine]:
     return [
-        EntryLine(str(item.pk), item, {"code": item.code, "name": item.name}) for item in items
+        EntryLine(str(item.pk), item, {"code": item.code, "name": item.name}, label=item.code)
+        for item in items
     ] + new_lines(("code", "name"))
 
 
@@ -225,6 +228,7 @@ def unit_lines(units) -> list[EntryLine]:
                 "name": unit.name,
                 "administration": unit.administration.code if unit.administration else "",
             },
+            label=unit.name,
         )
         for unit in units
     ] + new_lines(("name", "administration"))
@@ -357,6 +361,7 @@ def row_lines(rows, amounts) -> list[EntryLine]:
                     "previous_actual": as_text(previous),
                     "budget": as_text(amounts.get((row.pk, "budget"))),
                 },
+                label=row.label,
             )
         )
     return lines + new_lines(ROW_PARTS)

@@ -147,8 +147,9 @@ def _upload(request: HttpRequest, committee: Committee | None):
     return form, outcome
 
 
-@administrator_only
+@login_required
 @require_POST
+@administrator_only
 def upload_new(request: HttpRequest) -> HttpResponse:
     """A filled template for a new nämnd (or one of the kommun's, named in the file)."""
     form, outcome = _upload(request, None)
@@ -310,8 +311,9 @@ def template(request: HttpRequest, code: str) -> HttpResponse:
     return _download(template_bytes(committee), f"namnd-{committee.code}.xlsx")
 
 
-@administrator_only
+@login_required
 @require_POST
+@administrator_only
 def upload(request: HttpRequest, code: str) -> HttpResponse:
     committee = _committee(code)
     year = _year(request, committee)

@@ -44,6 +44,8 @@ class Access:
     post: tuple[str, ...] | None = None
     # Only the user who uploaded a file may see or act on it (round-trip uploads).
     own: bool = False
+    # Not a nämnd's page: with nothing to hide, every signed-in user refused gets 403.
+    no_committee: bool = False
 
 
 ACCESS: dict[str, Access] = {
@@ -103,12 +105,12 @@ ACCESS: dict[str, Access] = {
     "indicators:round-trip-confirm": Access(get=None, post=LIVE, own=True),
     "indicators:round-trip-discard": Access(get=None, post=LIVE, own=True),
     # Organisation: kommuner and nämnder set up by administrators
-    "organisation:index": Access(get=ADMINISTRATOR, post=ADMINISTRATOR),
-    "organisation:template-new": Access(get=ADMINISTRATOR),
-    "organisation:upload-new": Access(get=None, post=ADMINISTRATOR),
-    "organisation:setup": Access(get=ADMINISTRATOR, post=ADMINISTRATOR),
-    "organisation:template": Access(get=ADMINISTRATOR),
-    "organisation:upload": Access(get=None, post=ADMINISTRATOR),
+    "organisation:index": Access(get=ADMINISTRATOR, post=ADMINISTRATOR, no_committee=True),
+    "organisation:template-new": Access(get=ADMINISTRATOR, no_committee=True),
+    "organisation:upload-new": Access(get=None, post=ADMINISTRATOR, no_committee=True),
+    "organisation:setup": Access(get=ADMINISTRATOR, post=ADMINISTRATOR, no_committee=True),
+    "organisation:template": Access(get=ADMINISTRATOR, no_committee=True),
+    "organisation:upload": Access(get=None, post=ADMINISTRATOR, no_committee=True),
 }
 
 
@@ -216,7 +218,7 @@ def refusal_of(role: str, allowed: tuple[str, ...], access: Access) -> int | Non
     """The status a role that may not use the URL gets, None when it may."""
     if role == "anonymous":
         return None if "anonymous" in allowed else 302
-    if role == "outsider" and "outsider" not in allowed:
+    if role == "outsider" and "outsider" not in allowed and not access.no_committee:
         return 404
     if role not in allowed:
         return 403

@@ -302,7 +302,8 @@ class SetupChecker:
 
     def unique(self, seen: dict, key, line: Line, column: str, what: str) -> bool:
         if key in seen:
-            self.fail(line, column, f"{what} finns redan på rad {seen[key]}.")
+            where = f" på rad {seen[key]}" if seen[key] is not None else " på en annan rad"
+            self.fail(line, column, f"{what} finns redan{where}.")
             return False
         seen[key] = line.number
         return True
