@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from amn.forms import INCOMPLETE, NOTHING_SAVED
@@ -71,7 +72,7 @@ def _committee(code: str) -> Committee:
 
 def _download(content: bytes, file_name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    response["Content-Disposition"] = content_disposition_header(True, file_name)
     return response
 
 

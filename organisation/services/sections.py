@@ -6,6 +6,7 @@ sums, a row with figures from months, forecasts, ledger mappings or varav rows.
 """
 
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 
 from amn.lib.text import quoted
 from amn.models import Administration, AnnualCycleStep, ChangeSource, Committee
@@ -63,10 +64,20 @@ def row_in_use(row: SummaryRow) -> str:
     return ""
 
 
+def _delete_unless_used(item) -> None:
+    """Delete a förvaltning no nämnd uses any more, unless other records (indicator
+    series, plan activities) still name it: then the kommun keeps it."""
+    try:
+        with transaction.atomic():
+            item.delete()
+    except (ProtectedError, RestrictedError):
+        pass
+
+
 def delete(committee: Committee, user, what: list, *, kind: str) -> int:
     """Delete checked items of one section (`kind`), recording the rows' figures that go
-    with them. A förvaltning is only unlinked from the nämnd, and removed when no nämnd
-    and no unit uses it any more."""
+    with them. A förvaltning is unlinked from the nämnd, and removed when nothing else
+    uses it."""
     if not what:
         return 0
     with transaction.atomic():
@@ -75,7 +86,7 @@ def delete(committee: Committee, user, what: list, *, kind: str) -> int:
             if kind == "administration":
                 committee.administrations.remove(item)
                 if not item.committees.exists() and not item.own_units.exists():
-                    item.delete()
+                    _delete_unless_used(item)
             elif kind == "row":
                 for amount in item.year_amounts.all():
                     edits.append(

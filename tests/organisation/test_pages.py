@@ -481,3 +481,16 @@ def test_the_setup_page_takes_the_same_queries_for_one_row_as_for_thirty(
 
     assert response.status_code == 200
     assert len(response.context["page"].rows.lines) == count + 3
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_template_download_takes_the_same_queries_for_one_row_as_for_thirty(
+    client, administrator, new_committee, count, django_assert_max_num_queries
+):
+    rows_of(new_committee, count)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("organisation:template", args=["SOC"]))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="namnd-SOC.xlsx"'
