@@ -93,3 +93,10 @@ def roles_by_committee(user) -> dict[int, set[str]]:
         ):
             roles.setdefault(committee_id, set()).add(role)
     return roles
+
+
+def require_administrator(user) -> None:
+    """Administrators (superusers) only: anyone else signed in gets 403. Setting up a
+    kommun's nämnder is no nämnd role's task."""
+    if not user.is_superuser:
+        raise PermissionDenied("Bara administratörer får lägga upp och ändra nämnder.")

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "axes",
     "amn",
     "budget",
+    "organisation",
     "goals",
     "indicators",
     "reports",

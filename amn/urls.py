@@ -8,6 +8,7 @@ amn_patterns = ([path("", views.start, name="start")], "amn")
 
 urlpatterns = [
     path("", include(amn_patterns)),
+    path("organisation/", include("organisation.urls")),
     path("namnd/<str:code>/rapport/", include("reports.urls")),
     path("namnd/<str:code>/", include("budget.urls")),
     path("namnd/<str:code>/", include("goals.urls")),

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MAY_IMPORT = {
     "amn": set(),
     "budget": {"amn"},
+    "organisation": {"amn", "budget"},
     "goals": {"amn"},
     "indicators": {"amn", "goals"},
     "reports": {"amn", "budget", "goals", "indicators"},

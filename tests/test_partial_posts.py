@@ -84,6 +84,11 @@ def clear_deadline(response, data: dict) -> None:
     data[f"d-{Section.ASSESSMENT.value}"] = ""
 
 
+def clear_administration_name(response, data: dict) -> None:
+    name = next(name for name in data if name.startswith("adm-") and name.endswith("-name"))
+    data[name] = ""
+
+
 def stored_statuses() -> int:
     models = (AssignmentStatus, ActivityStatus, InternalControlStatus)
     return sum(model.objects.filter(period=august_2023()).count() for model in models)
@@ -155,6 +160,14 @@ REFUSING_PAGES = {
         "",
         user="controller",
         posted_to=lambda: reverse("reports:assign", args=["AMN", august_2023().pk]),
+    ),
+    # The first form of a nämnd's setup page (förvaltningar); tests/organisation has the rest.
+    "nämndens uppgifter": Page(
+        lambda: reverse("organisation:setup", args=["AMN"]),
+        lambda: Committee.objects.get(code="AMN").administrations.count(),
+        clear_administration_name,
+        "",
+        user="superuser",
     ),
 }
 

@@ -35,6 +35,7 @@ LIVE = ("staff", "controller", "administrator")  # drafts and entry: never for m
 CONTROLLER = ("controller", "administrator")
 PUBLISHED = ("member", "staff", "controller", "administrator")
 SIGNED_IN = ("member", "outsider", "staff", "controller", "administrator")
+ADMINISTRATOR = ("administrator",)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Access:
     post: tuple[str, ...] | None = None
     # Only the user who uploaded a file may see or act on it (round-trip uploads).
     own: bool = False
+    # Not a nämnd's page: with nothing to hide, every signed-in user refused gets 403.
+    no_committee: bool = False
 
 
 ACCESS: dict[str, Access] = {
@@ -105,6 +108,13 @@ ACCESS: dict[str, Access] = {
     "indicators:round-trip-preview": Access(get=LIVE, own=True),
     "indicators:round-trip-confirm": Access(get=None, post=LIVE, own=True),
     "indicators:round-trip-discard": Access(get=None, post=LIVE, own=True),
+    # Organisation: kommuner and nämnder set up by administrators
+    "organisation:index": Access(get=ADMINISTRATOR, post=ADMINISTRATOR, no_committee=True),
+    "organisation:template-new": Access(get=ADMINISTRATOR, no_committee=True),
+    "organisation:upload-new": Access(get=None, post=ADMINISTRATOR, no_committee=True),
+    "organisation:setup": Access(get=ADMINISTRATOR, post=ADMINISTRATOR, no_committee=True),
+    "organisation:template": Access(get=ADMINISTRATOR, no_committee=True),
+    "organisation:upload": Access(get=None, post=ADMINISTRATOR, no_committee=True),
 }
 
 
@@ -212,7 +222,7 @@ def refusal_of(role: str, allowed: tuple[str, ...], access: Access) -> int | Non
     """The status a role that may not use the URL gets, None when it may."""
     if role == "anonymous":
         return None if "anonymous" in allowed else 302
-    if role == "outsider" and "outsider" not in allowed:
+    if role == "outsider" and "outsider" not in allowed and not access.no_committee:
         return 404
     if role not in allowed:
         return 403
@@ -397,7 +407,8 @@ def test_every_downloaded_spreadsheet_keeps_formula_text_as_text(
                         seen.add(cell.value)
 
     round_trip = ("workbook", "values", "targets")
-    expected = [n for n in NAMES if n.endswith("-xlsx")]
+    templates = ("organisation:template", "organisation:template-new")
+    expected = [n for n in NAMES if n.endswith("-xlsx")] + list(templates)
     assert workbooks == len(expected) + len(round_trip)
     assert set(formulas[:3]) <= seen
     assert any(text.startswith(formulas[3]) for text in seen)
