@@ -1,6 +1,11 @@
 """URLs of the money side, below /namnd/<code>/. Each view module owns its patterns."""
 
-from budget.views import forecasts, ledger, pages
+from budget.views import forecasts, internal_budget, ledger, pages
 
 app_name = "budget"
-urlpatterns = [*pages.urlpatterns, *forecasts.urlpatterns, *ledger.urlpatterns]
+urlpatterns = [
+    *pages.urlpatterns,
+    *forecasts.urlpatterns,
+    *ledger.urlpatterns,
+    *internal_budget.urlpatterns,
+]

@@ -29,6 +29,7 @@ from amn.models import (
     Section,
 )
 from budget.models import (
+    BudgetStatus,
     Forecast,
     FrameAdjustment,
     InternalBudget,
@@ -417,6 +418,12 @@ class _Loader:
                 else None,
                 "revises": revises,
                 "frame_decision": item["frame_decision"],
+                # The seeds hold adopted internbudgetar only (the 2024 document prints no
+                # decision: it stays empty).
+                "status": BudgetStatus.ADOPTED,
+                "period": self.period(item["period"], item["title"])
+                if item.get("period")
+                else None,
             },
         )
         columns = []
