@@ -421,11 +421,7 @@ class StartInternalBudgetForm(forms.Form):
 
 
 class AdoptForm(forms.Form):
-    decision = forms.CharField(
-        label="Beslut",
-        max_length=InternalBudget._meta.get_field("decision").max_length,
-        help_text="T.ex. AN 2019-03-20 § 23.",
-    )
+    decision = forms.CharField(label="Beslut", help_text="T.ex. AN 2019-03-20 § 23.")
     decision_date = forms.DateField(
         label="Beslutsdatum",
         required=False,
@@ -443,6 +439,12 @@ class AdoptForm(forms.Form):
         choices=[(m, f"{m} – {name}") for m, name in enumerate(MONTH_NAMES, start=1)],
         required=False,
     )
+
+    def clean_decision(self) -> str:
+        decision = self.cleaned_data["decision"].strip()
+        if too_long(InternalBudget, "decision", decision):
+            raise forms.ValidationError(too_long(InternalBudget, "decision", decision))
+        return decision
 
     def __init__(self, budget: InternalBudget, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -285,8 +285,8 @@ def internal_budget(
     return _render_version(request, committee, table, form=form, status=400)
 
 
-@require_POST
 @login_required
+@require_POST
 def adopt(request: HttpRequest, code: str, budget_year: int, version: int) -> HttpResponse:
     committee = committee_for_user(request.user, code, ADOPT_BUDGET)
     table = _table(committee, budget_year, version)
@@ -319,8 +319,8 @@ def adopt(request: HttpRequest, code: str, budget_year: int, version: int) -> Ht
     return _render_version(request, committee, table, adopt_form=form, status=400)
 
 
-@require_POST
 @login_required
+@require_POST
 def revise(request: HttpRequest, code: str, budget_year: int, version: int) -> HttpResponse:
     committee = committee_for_user(request.user, code, ADOPT_BUDGET)
     budget = _table(committee, budget_year, version).budget
