@@ -89,12 +89,12 @@ class FrozenWhenAdopted:
     def has_delete_permission(self, request, obj=None):
         return not _adopted_budget(obj) and super().has_delete_permission(request, obj)
 
-    def has_add_permission(self, request, obj=None):
-        if _adopted_budget(obj):
+    def has_add_permission(self, request, *args):
+        # An inline is asked with the parent object (None on the add page); a model admin
+        # with the request alone.
+        if args and _adopted_budget(args[0]):
             return False
-        if obj is None:
-            return super().has_add_permission(request)
-        return super().has_add_permission(request, obj)
+        return super().has_add_permission(request, *args)
 
 
 class InternalBudgetColumnInline(FrozenWhenAdopted, admin.TabularInline):

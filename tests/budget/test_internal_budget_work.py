@@ -566,3 +566,28 @@ def test_the_version_and_list_pages_take_as_many_queries_for_3_and_30_posts(
         assert client.get(version_url()).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(list_url()).status_code == 200
+
+
+def test_the_admin_shows_an_adopted_version_read_only(client, superuser, amn):
+    client.force_login(superuser)
+    adopted = InternalBudget.objects.get(committee=amn, year=2024)
+    url = reverse("admin:budget_internalbudget_change", args=[adopted.pk])
+
+    page = client.get(url)
+    posted = client.post(url, {"title": "Ändrad i admin"})
+
+    assert page.status_code == 200 and 'name="title"' not in page.content.decode()
+    assert posted.status_code == 403
+    adopted.refresh_from_db()
+    assert adopted.title == "Internbudget 2024 med plan 2025–2029"
+
+
+def test_a_label_longer_than_its_column_is_refused_at_the_field(client, staff, draft):
+    data = page_form(client.get(version_url()))
+    data[f"label-p{posts(draft)[0].pk}"] = "B" * 250
+
+    response = client.post(version_url(), data)
+
+    assert response.status_code == 400
+    assert "Högst 200 tecken (du skrev 250)." in text(response)
+    assert post_of(draft, "Ekonomiskt bistånd")
