@@ -349,11 +349,13 @@ def set_frames(client, budget, frames: dict[int, str]) -> None:
     assert response.status_code == 302, text(response)
 
 
-def test_staff_prepare_but_only_controllers_adopt(client, staff, draft):
+def test_staff_prepare_but_only_controllers_adopt_and_revise(client, staff, draft):
     response = client.post(adopt_url(), {"decision": "AN 2030-11-20 § 99"})
+    revised = client.post(revise_url(1, 2024))
 
-    assert response.status_code == 403
+    assert (response.status_code, revised.status_code) == (403, 403)
     assert the_budget().status == BudgetStatus.DRAFT
+    assert not InternalBudget.objects.filter(committee__code="AMN", year=2024, version=2)
 
 
 def test_adopting_is_refused_while_the_sum_differs_from_the_frame(client, staff, controller, draft):
@@ -384,6 +386,9 @@ def test_adopting_with_an_explained_difference_records_the_decision_and_freezes_
     assert budget.status == BudgetStatus.ADOPTED and budget.adopted_by == controller
     assert budget.decision == "AN 2030-11-20 § 99" and str(budget.decision_date) == "2030-11-20"
     assert budget.adopted_at is not None
+    history = Change.objects.filter(subject=f"Internbudget {YEAR} version 1", period=None)
+    assert history.filter(field="beslut", new="AN 2030-11-20 § 99").exists()
+    assert history.filter(field="status", old="Utkast", new="Antagen").exists()
     period = budget.period
     assert (period.year, period.month, period.kind) == (YEAR, 12, PeriodKind.BUDGET)
     assert period.title == budget.title
@@ -562,9 +567,9 @@ def test_the_version_and_list_pages_take_as_many_queries_for_3_and_30_posts(
 ):
     add_posts(draft, count)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(10):
         assert client.get(version_url()).status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         assert client.get(list_url()).status_code == 200
 
 
@@ -591,3 +596,18 @@ def test_a_label_longer_than_its_column_is_refused_at_the_field(client, staff, d
     assert response.status_code == 400
     assert "Högst 200 tecken (du skrev 250)." in text(response)
     assert post_of(draft, "Ekonomiskt bistånd")
+
+
+def test_a_report_period_keeps_showing_its_own_version_while_a_revision_is_drafted(
+    client, controller, amn
+):
+    client.force_login(controller)
+    revised = InternalBudget.objects.get(committee=amn, year=2019, version=2)
+    client.post(revise_url(2, 2019))
+    draft = InternalBudget.objects.get(committee=amn, year=2019, version=3)
+    InternalBudgetRow.objects.filter(budget=draft, label="Nämnden").update(label="Ny i utkastet")
+
+    report = text(client.get(reverse("reports:draft", args=["AMN", revised.period.pk])))
+
+    assert "Reviderad internbudget 2019 med plan 2020–2022" in report
+    assert "Ny i utkastet" not in report and "Nämnden" in report
