@@ -115,6 +115,9 @@ class InternalBudgetAdmin(FrozenWhenAdopted, admin.ModelAdmin):
     search_fields = ["title", "decision"]
     list_select_related = ["committee"]
     inlines = [InternalBudgetColumnInline, InternalBudgetRowInline]
+    # Adopting goes through its rules (the frame check, the decision, the report period):
+    # on the version page, never by setting the status here.
+    readonly_fields = ["status", "adopted_at", "adopted_by"]
 
 
 @admin.register(InternalBudgetRow)

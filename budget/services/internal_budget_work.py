@@ -293,6 +293,23 @@ def start_internal_budget(committee: Committee, year: int, plan_years: int, user
                     )
                 )
     InternalBudgetAmount.objects.bulk_create(amounts)
+    # The result of the nämnd's own units in the Utfall column, where it is recorded.
+    units = SummaryRow.objects.filter(
+        committee=committee, year=year - 2, kind=RowKind.UNITS, parent__isnull=True
+    )
+    unit_actuals = _full_year(list(units), Measure.ACTUAL)
+    if unit_actuals:
+        outcome = columns[0]
+        outcome.own_units_result = sum(unit_actuals.values())
+        outcome.save(update_fields=["own_units_result"])
+        edits.append(
+            Edit(
+                _subject(budget, str(outcome)),
+                "nämndens enheter (kr)",
+                None,
+                outcome.own_units_result,
+            )
+        )
     _history(budget, user, edits)
     return budget
 

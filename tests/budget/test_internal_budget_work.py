@@ -77,6 +77,8 @@ def rows_2030(amn):
         )
     atgarder_29 = summary_row(amn, YEAR - 2, 2, "610 - Arbetsmarknadsåtgärder", "610")
     YearAmount.objects.create(row=atgarder_29, measure=Measure.ACTUAL, amount=Decimal("7654321.09"))
+    units_29 = summary_row(amn, YEAR - 2, 3, "Resultat nämndens enheter", kind=RowKind.UNITS)
+    YearAmount.objects.create(row=units_29, measure=Measure.ACTUAL, amount=Decimal("-9400000.40"))
     bistand = summary_row(
         amn, YEAR - 1, 1, "575 - Ekonomiskt bistånd", "575", predecessor=bistand_29
     )
@@ -157,6 +159,8 @@ def test_starting_makes_a_draft_with_one_post_per_row_filled_from_what_is_record
         **{y: Decimal("6000003.00") for y in range(YEAR - 1, YEAR + 4)},
     }
     assert amounts_of(namnd) == {}  # nothing recorded: empty, never 0
+    outcome = budget.columns.get(year=YEAR - 2)
+    assert outcome.own_units_result == Decimal("-9400000.40") and outcome.frame is None
 
     page = client.get(version_url())
     assert f"Förifyllt med budget {YEAR - 1}: ändra beloppen." in text(page)
