@@ -416,6 +416,17 @@ def save_internal_budget(budget: InternalBudget, edit: BudgetEdit, user) -> Save
         )
     )
     columns = {c.pk: c for c in budget.columns.all()}
+    # What someone else deleted since the page was loaded stays deleted.
+    existing = set(budget.rows.values_list("pk", flat=True))
+    existing_adjustments = set(budget.frame_adjustments.values_list("pk", flat=True))
+    edit.posts = [p for p in edit.posts if p.row is None or p.row.pk in existing]
+    edit.changes = [c for c in edit.changes if c.row is None or c.row.pk in existing]
+    edit.changes = [c for c in edit.changes if c.parent is None or c.parent.pk in existing]
+    edit.adjustments = [
+        a
+        for a in edit.adjustments
+        if a.adjustment is None or a.adjustment.pk in existing_adjustments
+    ]
     stored = defaultdict(dict)
     for amount in InternalBudgetAmount.objects.filter(row__budget=budget):
         stored[amount.row_id][amount.column_id] = amount

@@ -284,6 +284,44 @@ def test_a_change_line_is_included_in_its_post_and_never_added_twice(client, sta
     assert "förändringsraderna summerar till −400 tkr (skillnad −100 tkr)" in text(page)
 
 
+def test_a_change_line_is_renamed_and_deleted_without_touching_its_post(client, staff, draft):
+    bistand = posts(draft)[0]
+    year = column_pk(draft, YEAR)
+    change = InternalBudgetRow.objects.create(
+        budget=draft, position=99, label="Minskning", parent=bistand
+    )
+    InternalBudgetAmount.objects.create(
+        row=change, column=draft.columns.get(pk=year), amount=Decimal("-400000")
+    )
+    data = page_form(client.get(version_url()))
+    data[f"label-c{change.pk}"] = "Minskning ekonomiskt bistånd"
+    data[f"a{year}-c{change.pk}"] = "-450"
+    client.post(version_url(), data)
+    change.refresh_from_db()
+    assert change.label == "Minskning ekonomiskt bistånd"
+    assert amounts_of(change) == {YEAR: Decimal("-450000.00")}
+
+    data = page_form(client.get(version_url()))
+    data[f"del-c{change.pk}"] = ["", "ja"]
+    response = client.post(version_url(), data, follow=True)
+
+    assert "borttagna: 1" in text(response)
+    assert not InternalBudgetRow.objects.filter(pk=change.pk).exists()
+    assert amounts_of(post_of(draft, "Ekonomiskt bistånd"))[YEAR] == Decimal("13500000.50")
+
+
+def test_a_post_deleted_by_someone_else_meanwhile_stays_deleted(client, staff, draft):
+    bistand, atgarder, _ = posts(draft)
+    data = page_form(client.get(version_url()))
+    data[f"label-p{atgarder.pk}"] = "Åtgärder"
+    bistand.delete()
+
+    response = client.post(version_url(), data)
+
+    assert response.status_code == 302
+    assert [p.label for p in posts(draft)] == ["Åtgärder", "Nämnden"]
+
+
 def test_the_frame_difference_is_shown_per_framed_column(client, staff, draft):
     data = page_form(client.get(version_url()))
     data[f"frame-k{column_pk(draft, YEAR)}"] = "19 000"  # the posts sum to 19 500,0035 tkr
