@@ -223,6 +223,7 @@ class WorkLine:
                 "name": self.name(f"a{column.pk}"),
                 "text": self.texts.get(f"a{column.pk}", ""),
                 "error": self.errors.get(f"a{column.pk}", ""),
+                "hint": next((h for h in self.hints if h.year == column.year), None),
             }
             for column in self.columns
         ]

@@ -155,6 +155,14 @@ class ChangeHint:
             f" (skillnad {amount_text(self.change - self.explained)} {unit})."
         )
 
+    @property
+    def short(self) -> str:
+        """The hint under the post's amount of its year."""
+        return (
+            f"Förändring {amount_text(self.change)}, förändringsrader "
+            f"{amount_text(self.explained)}: skillnad {amount_text(self.change - self.explained)}"
+        )
+
 
 def change_hints(table: InternalBudgetTable) -> dict[int, list[ChangeHint]]:
     """Per post with change lines (by pk): the columns where the post's change from Budget

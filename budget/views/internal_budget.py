@@ -67,12 +67,15 @@ def internal_budgets(request: HttpRequest, code: str) -> HttpResponse:
                 return redirect(_version_url(committee, budget.year, budget.version))
         messages.error(request, "Internbudgeten startades inte.")
         status = 400
+    versions = versions_of(committee)
+    proposed = form.initial.get("year")
     return render(
         request,
         "budget/internal_budgets.html",
         {
             "committee": committee,
-            "versions": versions_of(committee),
+            "versions": versions,
+            "taken_year": proposed if any(v.year == proposed for v in versions) else None,
             "form": form,
             "may_enter": can(request.user, committee, ENTER_FIGURES),
         },
