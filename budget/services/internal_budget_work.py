@@ -236,8 +236,7 @@ def start_internal_budget(committee: Committee, year: int, plan_years: int, user
     """
     if not 0 <= plan_years <= MAX_PLAN_YEARS:
         raise BudgetRefused(f"Antalet planår ska vara 0–{MAX_PLAN_YEARS}.")
-    # Lock the nämnd's versions of the year: two starts at once make one version.
-    Committee.objects.select_for_update().filter(pk=committee.pk).first()
+    _lock_committee(committee.pk)
     if InternalBudget.objects.filter(committee=committee, year=year).exists():
         raise BudgetRefused(
             f"Det finns redan en internbudget för {year}. Arbeta vidare i den eller revidera "
@@ -320,6 +319,12 @@ def start_internal_budget(committee: Committee, year: int, plan_years: int, user
         )
     _history(budget, user, edits)
     return budget
+
+
+def _lock_committee(committee_id: int) -> None:
+    """Serialise the operations that number a nämnd's versions and report periods: two
+    starts, revisions or adoptions at once never pick the same number or month."""
+    list(Committee.objects.select_for_update().filter(pk=committee_id).values_list("pk"))
 
 
 def _column_field(column: InternalBudgetColumn) -> str:
@@ -671,6 +676,7 @@ def adopt_internal_budget(
     the follow-up."""
     from budget.services.internal_budget import build_internal_budget
 
+    _lock_committee(budget.committee_id)
     budget = lock_draft(budget)
     decision, note = decision.strip(), frame_difference_note.strip()
     if not decision:
@@ -728,6 +734,7 @@ def adopt_internal_budget(
 def revise_internal_budget(budget: InternalBudget, user) -> InternalBudget:
     """A new draft version copying an adopted one: columns, posts (with `origin`), change
     lines, amounts, frame changes, investment plan and the rows each post continues."""
+    _lock_committee(budget.committee_id)
     old = InternalBudget.objects.select_for_update().select_related("committee").get(pk=budget.pk)
     if not old.is_adopted:
         raise BudgetRefused(f"{old.title} är ett utkast: arbeta vidare i den i stället.")
