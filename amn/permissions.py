@@ -19,6 +19,8 @@ IMPORT_LEDGER = frozenset({Role.CONTROLLER})
 # Published reports are for everyone with a role in the nämnd; controllers publish them.
 READ_PUBLISHED = frozenset({Role.STAFF, Role.CONTROLLER, Role.MEMBER})
 PUBLISH = frozenset({Role.CONTROLLER})
+# Controllers adopt and revise the nämnd's internbudget; staff may prepare a draft.
+ADOPT_BUDGET = frozenset({Role.CONTROLLER})
 # Controllers start a period's report and hand out its sections and deadlines.
 PLAN_REPORT = frozenset({Role.CONTROLLER})
 

@@ -67,28 +67,61 @@ class ForecastAdmin(admin.ModelAdmin):
     raw_id_fields = ["row"]
 
 
-class InternalBudgetColumnInline(admin.TabularInline):
+def _adopted_budget(obj) -> bool:
+    """Whether the object is, or belongs to, an adopted internbudget version: frozen."""
+    if obj is None:
+        return False
+    if isinstance(obj, InternalBudget):
+        return obj.is_adopted
+    if isinstance(obj, InternalBudgetAmount):
+        return obj.row.budget.is_adopted
+    budget = getattr(obj, "budget", None)
+    return budget is not None and budget.is_adopted
+
+
+class FrozenWhenAdopted:
+    """An adopted internbudget version, and everything in it, is shown read-only: it is
+    changed by a revision (a new version), never in place."""
+
+    def has_change_permission(self, request, obj=None):
+        return not _adopted_budget(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _adopted_budget(obj) and super().has_delete_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        # An inline is asked with the parent object (None on the add page); a model admin
+        # with the request alone.
+        if args and _adopted_budget(args[0]):
+            return False
+        return super().has_add_permission(request, *args)
+
+
+class InternalBudgetColumnInline(FrozenWhenAdopted, admin.TabularInline):
     model = InternalBudgetColumn
     extra = 0
 
 
-class InternalBudgetRowInline(admin.TabularInline):
+class InternalBudgetRowInline(FrozenWhenAdopted, admin.TabularInline):
     model = InternalBudgetRow
     extra = 0
     raw_id_fields = ["parent", "operation"]
 
 
 @admin.register(InternalBudget)
-class InternalBudgetAdmin(admin.ModelAdmin):
-    list_display = ["title", "committee", "year", "version", "decision", "decision_date"]
-    list_filter = ["committee", "year"]
+class InternalBudgetAdmin(FrozenWhenAdopted, admin.ModelAdmin):
+    list_display = ["title", "committee", "year", "version", "status", "decision", "decision_date"]
+    list_filter = ["committee", "year", "status"]
     search_fields = ["title", "decision"]
     list_select_related = ["committee"]
     inlines = [InternalBudgetColumnInline, InternalBudgetRowInline]
+    # Adopting goes through its rules (the frame check, the decision, the report period):
+    # on the version page, never by setting the status here.
+    readonly_fields = ["status", "adopted_at", "adopted_by"]
 
 
 @admin.register(InternalBudgetRow)
-class InternalBudgetRowAdmin(admin.ModelAdmin):
+class InternalBudgetRowAdmin(FrozenWhenAdopted, admin.ModelAdmin):
     list_display = ["label", "budget", "position", "parent", "operation"]
     list_filter = ["budget"]
     search_fields = ["label"]
@@ -96,7 +129,7 @@ class InternalBudgetRowAdmin(admin.ModelAdmin):
 
 
 @admin.register(InternalBudgetAmount)
-class InternalBudgetAmountAdmin(admin.ModelAdmin):
+class InternalBudgetAmountAdmin(FrozenWhenAdopted, admin.ModelAdmin):
     list_display = ["row", "column", "amount"]
     list_filter = ["column__budget", "column__year"]
     search_fields = ["row__label"]
@@ -104,7 +137,7 @@ class InternalBudgetAmountAdmin(admin.ModelAdmin):
 
 
 @admin.register(FrameAdjustment)
-class FrameAdjustmentAdmin(admin.ModelAdmin):
+class FrameAdjustmentAdmin(FrozenWhenAdopted, admin.ModelAdmin):
     list_display = ["label", "group", "amount", "budget"]
     list_filter = ["budget"]
     search_fields = ["label", "group"]
@@ -135,7 +168,7 @@ class InvestmentFollowUpAdmin(admin.ModelAdmin):
 
 
 @admin.register(InvestmentPlanAmount)
-class InvestmentPlanAmountAdmin(admin.ModelAdmin):
+class InvestmentPlanAmountAdmin(FrozenWhenAdopted, admin.ModelAdmin):
     list_display = ["investment", "budget", "year", "amount"]
     list_filter = ["budget", "year"]
     search_fields = ["investment__name"]

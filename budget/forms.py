@@ -1,14 +1,38 @@
 """The money side's forms: the forecast grid of a period (budget/services/forecasts.py
-stores it), the ledger upload and the import profiles."""
+stores it), the ledger upload, the import profiles, and the internbudget work pages."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django import forms
 
-from amn.forms import CheckField, GridForm, ManifestMixin, TypedField, too_large
+from amn.forms import CheckField, GridForm, ManifestMixin, TypedField, too_large, too_long
 from amn.lib.money import Unit, parse_swedish_number
+from amn.lib.periods import is_valid_year
 from amn.lib.text import quoted
-from amn.models import Committee
-from budget.models import Forecast, ImportProfile, PeriodisationKey
+from amn.models import MONTH_NAMES, Committee
+from budget.models import (
+    Forecast,
+    FrameAdjustment,
+    ImportProfile,
+    InternalBudget,
+    InternalBudgetAmount,
+    InternalBudgetColumn,
+    InternalBudgetRow,
+    Operation,
+    PeriodisationKey,
+    SummaryRow,
+)
 from budget.services.forecasts import ForecastLine, comment_rule_message
+from budget.services.internal_budget_work import (
+    MAX_PLAN_YEARS,
+    WORK_UNIT,
+    AdjustmentEdit,
+    BudgetEdit,
+    ChangeLineEdit,
+    ColumnEdit,
+    PostEdit,
+)
 from budget.services.ledger_tabular import FIELD_HEADERS, FIELD_NAMES
 
 
@@ -225,3 +249,287 @@ class KeysForm(ManifestMixin, forms.Form):
 
     def row_fields(self):
         return [(row, self[f"key-{row.pk}"]) for row in self.rows]
+
+
+# Internbudget work (budget/services/internal_budget_work.py stores what these forms post) -
+
+
+class CompanionSelectMultiple(forms.SelectMultiple):
+    """A multiple select posted after a hidden input of the same name, so the post carries
+    the name even with nothing selected: none selected is an explicit "none", not a lost
+    field. The value is the selected values joined by spaces."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return " ".join(str(v) for v in values if v not in (None, ""))
+
+
+class ChoicesField(TypedField):
+    widget = CompanionSelectMultiple
+
+
+@dataclass
+class WorkLine:
+    """One line of the version page's grid: a post, a change line, a column's frame and
+    split, a frame change, or the empty line that adds one of them. `texts` holds what the
+    page shows in each input and, after a post, what was posted."""
+
+    key: str
+    kind: str  # post, change, new-post, new-change, column, adjustment, new-adjustment
+    texts: dict[str, str]
+    row: InternalBudgetRow | None = None
+    column: InternalBudgetColumn | None = None
+    adjustment: FrameAdjustment | None = None
+    predecessors: list[int] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    hints: list = field(default_factory=list)
+    label: str = ""  # how the page names the line in messages and labels
+    columns: list = field(default_factory=list)  # the version's columns, for amount cells
+
+    def name(self, part: str) -> str:
+        return f"{part}-{self.key}"
+
+    @property
+    def chosen(self) -> set[int]:
+        """The rows of the year before selected for the post, as shown or posted."""
+        return {int(text) for text in self.texts.get("pred", "").split() if text.isdigit()}
+
+    @property
+    def cells(self) -> list[dict]:
+        """Each amount input of the line: its column, name, text and error."""
+        return [
+            {
+                "column": column,
+                "name": self.name(f"a{column.pk}"),
+                "text": self.texts.get(f"a{column.pk}", ""),
+                "error": self.errors.get(f"a{column.pk}", ""),
+                "hint": next((h for h in self.hints if h.year == column.year), None),
+            }
+            for column in self.columns
+        ]
+
+
+AMOUNT_KINDS = {"post", "change", "new-post", "new-change"}
+POST_KINDS = {"post", "new-post"}
+COLUMN_PARTS = ("frame", "revenues", "costs")
+
+
+class InternalBudgetForm(GridForm):
+    """The draft version page: every post (label, verksamhetskod, the rows of the year
+    before it continues, an amount per column, delete), every change line (label, amounts,
+    delete), a new post and a new change line, the KF frame and split per column, the frame
+    changes, and the frame decision text. Amounts are typed in tkr and stored as exact
+    kronor; a post lacking any input the page showed is refused whole."""
+
+    frame_decision = TypedField()
+
+    def __init__(
+        self,
+        lines,
+        columns: list[InternalBudgetColumn],
+        operations: dict[str, Operation],
+        rows_before: dict[int, SummaryRow],
+        posts: dict[int, InternalBudgetRow],
+        data=None,
+    ) -> None:
+        self.columns, self.operations = columns, operations
+        self.rows_before, self.posts = rows_before, posts
+        self.unit = WORK_UNIT
+        super().__init__(lines, data)
+        for line in self.lines:
+            if line.kind in POST_KINDS:
+                self.fields[line.name("pred")] = ChoicesField()
+
+    def names(self, line: WorkLine) -> dict[str, str]:
+        parts: list[str] = []
+        if line.kind in AMOUNT_KINDS:
+            parts.append("label")
+            parts += [f"a{column.pk}" for column in self.columns]
+        if line.kind in POST_KINDS:
+            parts += ["op", "pred"]
+        if line.kind == "new-change":
+            parts.append("parent")
+        if line.kind in ("post", "change", "adjustment"):
+            parts.append("del")
+        if line.kind == "column":
+            parts += [p for p in COLUMN_PARTS if p != "frame" or line.column.kind != "outcome"]
+        if line.kind in ("adjustment", "new-adjustment"):
+            parts += ["group", "label", "amount"]
+        return {part: line.name(part) for part in parts}
+
+    def checkboxes(self, line: WorkLine) -> set[str]:
+        return {"del"}
+
+    def amount(self, text: str, errors: dict, part: str, model=InternalBudgetAmount):
+        if not text:
+            return None
+        try:
+            value = parse_swedish_number(text) * self.unit.divisor
+        except ValueError:
+            errors[part] = f"{quoted(text)} är inte ett belopp i {self.unit.code}."
+            return None
+        value = value.quantize(Decimal("0.01"))
+        if too_large(model, "amount", value):
+            errors[part] = too_large(model, "amount", value)
+            return None
+        return value
+
+    def check_line(self, line: WorkLine, posted: dict[str, str]) -> dict[str, str]:
+        line.texts.update(posted)
+        errors: dict[str, str] = {}
+        line.values = {}
+        line.delete = posted.get("del") == "ja"
+        if line.delete:
+            return errors
+        if line.kind == "column":
+            for part in COLUMN_PARTS:
+                if part in posted:
+                    line.values[part] = self.amount(posted[part], errors, part)
+            return errors
+        if line.kind in ("adjustment", "new-adjustment"):
+            group, label = posted["group"], posted["label"]
+            amount = self.amount(posted["amount"], errors, "amount", FrameAdjustment)
+            if line.kind == "new-adjustment" and not (group or label or posted["amount"]):
+                line.delete = True  # nothing typed on the empty line
+                return errors
+            for part, text in (("group", group), ("label", label)):
+                if not text:
+                    errors[part] = "Fyll i."
+                elif too_long(FrameAdjustment, part, text):
+                    errors[part] = too_long(FrameAdjustment, part, text)
+            if amount is None and "amount" not in errors:
+                errors["amount"] = "Ange beloppet."
+            line.values = {"group": group, "label": label, "amount": amount}
+            return errors
+        amounts = {
+            column.pk: self.amount(posted[f"a{column.pk}"], errors, f"a{column.pk}")
+            for column in self.columns
+        }
+        typed = any(text for part, text in posted.items() if part != "pred" and part != "parent")
+        if line.kind.startswith("new-") and not typed:
+            line.delete = True  # the empty line left empty adds nothing
+            return errors
+        label = posted["label"]
+        if not label:
+            errors["label"] = "Ange en benämning."
+        elif too_long(InternalBudgetRow, "label", label):
+            errors["label"] = too_long(InternalBudgetRow, "label", label)
+        line.values = {"label": label, "amounts": amounts}
+        if line.kind in POST_KINDS:
+            code = posted["op"]
+            if code and code not in self.operations:
+                errors["op"] = f"Verksamhetskoden {quoted(code)} finns inte i kommunen."
+            chosen = []
+            for text in posted["pred"].split():
+                if not text.isdigit() or int(text) not in self.rows_before:
+                    errors["pred"] = "Välj bland raderna i föregående års driftsammandrag."
+                    break
+                chosen.append(int(text))
+            line.values.update(operation_code=code, predecessors=chosen)
+        if line.kind == "new-change":
+            parent = posted["parent"]
+            if not parent.isdigit() or int(parent) not in self.posts:
+                errors["parent"] = "Välj vilken budgetpost förändringen förklarar."
+            else:
+                line.values["parent"] = self.posts[int(parent)]
+        return errors
+
+    def show_errors(self, line: WorkLine, errors: dict[str, str]) -> None:
+        line.errors = errors
+
+    def budget_edit(self) -> BudgetEdit:
+        edit = BudgetEdit(frame_decision=self.cleaned_data["frame_decision"])
+        for line in self.lines:
+            values = getattr(line, "values", {})
+            if line.kind in POST_KINDS:
+                if line.delete and line.kind == "new-post":
+                    continue
+                edit.posts.append(
+                    PostEdit(
+                        line.row,
+                        values.get("label", ""),
+                        values.get("operation_code", ""),
+                        values.get("predecessors", []),
+                        values.get("amounts", {}),
+                        delete=line.delete,
+                    )
+                )
+            elif line.kind in ("change", "new-change"):
+                if line.delete and line.kind == "new-change":
+                    continue
+                edit.changes.append(
+                    ChangeLineEdit(
+                        line.row,
+                        values.get("parent"),
+                        values.get("label", ""),
+                        values.get("amounts", {}),
+                        delete=line.delete,
+                    )
+                )
+            elif line.kind == "column":
+                edit.columns.append(ColumnEdit(line.column, values))
+            elif line.kind in ("adjustment", "new-adjustment"):
+                if line.delete and line.kind == "new-adjustment":
+                    continue
+                edit.adjustments.append(
+                    AdjustmentEdit(
+                        line.adjustment,
+                        values.get("group", ""),
+                        values.get("label", ""),
+                        values.get("amount"),
+                        delete=line.delete,
+                    )
+                )
+        return edit
+
+    def clean_frame_decision(self) -> str:
+        text = self.cleaned_data["frame_decision"]
+        message = too_long(InternalBudget, "frame_decision", text)
+        if message:
+            raise forms.ValidationError(message)
+        return text
+
+
+class StartInternalBudgetForm(forms.Form):
+    year = forms.IntegerField(label="Budgetår")
+    plan_years = forms.IntegerField(label="Antal planår", min_value=0, max_value=MAX_PLAN_YEARS)
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if not is_valid_year(year):
+            raise forms.ValidationError(f"{year} är inte ett budgetår som kan användas.")
+        return year
+
+
+class AdoptForm(forms.Form):
+    decision = forms.CharField(label="Beslut", help_text="T.ex. AN 2019-03-20 § 23.")
+    decision_date = forms.DateField(
+        label="Beslutsdatum",
+        required=False,
+        help_text="ÅÅÅÅ-MM-DD. Tomt: datumet i beslutet.",
+    )
+    frame_difference_note = forms.CharField(
+        label="Förklaring till avvikelse mot ramen",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Krävs bara om summan inte är lika med ramen.",
+    )
+    from_month = forms.TypedChoiceField(
+        label="Gäller i uppföljningen från månad",
+        coerce=int,
+        choices=[(m, f"{m} – {name}") for m, name in enumerate(MONTH_NAMES, start=1)],
+        required=False,
+    )
+
+    def clean_decision(self) -> str:
+        decision = self.cleaned_data["decision"].strip()
+        if too_long(InternalBudget, "decision", decision):
+            raise forms.ValidationError(too_long(InternalBudget, "decision", decision))
+        return decision
+
+    def __init__(self, budget: InternalBudget, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if budget.revises_id:
+            self.fields["from_month"].required = True
+        else:
+            del self.fields["from_month"]

@@ -1,6 +1,6 @@
 """URLs of the money side, below /namnd/<code>/. Each view module owns its patterns."""
 
-from budget.views import forecasts, ledger, pages, year
+from budget.views import forecasts, internal_budget, ledger, pages, year
 
 app_name = "budget"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *forecasts.urlpatterns,
     *ledger.urlpatterns,
     *year.urlpatterns,
+    *internal_budget.urlpatterns,
 ]

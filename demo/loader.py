@@ -431,8 +431,12 @@ class _Loader:
                 else None,
                 "revises": revises,
                 "frame_decision": item["frame_decision"],
-                # The seeds print adopted internbudgetar only.
+                # The seeds hold adopted internbudgetar only (the 2024 document prints no
+                # decision: it stays empty).
                 "status": BudgetStatus.ADOPTED,
+                "period": self.period(item["period"], item["title"])
+                if item.get("period")
+                else None,
             },
         )
         columns = []

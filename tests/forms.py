@@ -15,6 +15,7 @@ class _FormReader(HTMLParser):
         self.textarea: str | None = None
         self.select: str | None = None
         self.select_value: str | None = None
+        self.multiple = False
         self.text = ""
 
     def handle_starttag(self, tag, attrs) -> None:
@@ -32,6 +33,10 @@ class _FormReader(HTMLParser):
             self.textarea, self.text = name, ""
         elif tag == "select" and name:
             self.select, self.select_value = name, None
+            self.multiple = "multiple" in attributes
+        elif tag == "option" and self.select and self.multiple:
+            if "selected" in attributes:  # a multiple select posts every selected option
+                self.fields.append((self.select, attributes.get("value") or ""))
         elif (
             tag == "option"
             and self.select
@@ -49,7 +54,8 @@ class _FormReader(HTMLParser):
             self.fields.append((self.textarea, self.text.removeprefix("\n")))
             self.textarea = None
         elif tag == "select" and self.select is not None:
-            self.fields.append((self.select, self.select_value or ""))
+            if not self.multiple:
+                self.fields.append((self.select, self.select_value or ""))
             self.select = None
         elif tag == "form" and self.fields is not None:
             self.forms.append(self.fields)

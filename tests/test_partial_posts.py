@@ -80,6 +80,23 @@ def planned_report_url() -> str:
     return reverse("reports:preparation", args=["AMN", august_2023().pk])
 
 
+def internal_budget_draft_url() -> str:
+    """A draft internbudget: the revision of the adopted 2024 version, with every post."""
+    from budget.models import InternalBudget
+    from budget.services.internal_budget_work import revise_internal_budget
+
+    budget = InternalBudget.objects.filter(committee__code="AMN", year=2024).first()
+    if budget.is_adopted:
+        budget = revise_internal_budget(budget, None)
+    return reverse("budget:internal-budget", args=["AMN", budget.year, budget.version])
+
+
+def clear_internal_budget_amount(response, data: dict) -> None:
+    line = next(x for x in response.context["grid"] if x.kind == "post")
+    cell = next(cell for cell in line.cells if cell["text"])
+    data[cell["name"]] = ""
+
+
 def clear_deadline(response, data: dict) -> None:
     data[f"d-{Section.ASSESSMENT.value}"] = ""
 
@@ -152,6 +169,12 @@ REFUSING_PAGES = {
         clear_description,
         "",
         user="controller",
+    ),
+    "internbudget": Page(
+        internal_budget_draft_url,
+        lambda: 0,
+        clear_internal_budget_amount,
+        "",
     ),
     "ansvar och datum": Page(
         planned_report_url,

@@ -2,18 +2,19 @@
 column (utfall, budget, plan), the change lines under the post they explain, the sum, the
 KF frame and its split into intäkter and kostnader, and the frame changes.
 
-The latest version of the year is the one shown; a revision says which decision it
-revises. A change line is part of its post's amount and never added again.
+A report period shows the version linked to it (InternalBudget.period), else the latest
+version of the year; the version pages build any version. A revision says which decision
+it revises. A change line is part of its post's amount and never added again.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Case, IntegerField, Prefetch, Value, When
 
 from amn.lib.money import Unit
 from amn.lib.spreadsheet import Sheet, number_format
-from amn.models import Committee
+from amn.models import Committee, ReportingPeriod
 from budget.models import (
     FrameAdjustment,
     InternalBudget,
@@ -32,6 +33,7 @@ class BudgetLine:
     label: str
     kind: str  # row, change, sum, part
     amounts: list[Decimal | None]
+    row: InternalBudgetRow | None = None  # the post or change line behind a row or change
 
 
 @dataclass
@@ -47,25 +49,49 @@ class InternalBudgetTable:
         return [f"{column.get_kind_display()} {column.year}" for column in self.columns]
 
 
-def build_internal_budget(committee: Committee, year: int) -> InternalBudgetTable | None:
+def build_internal_budget(
+    committee: Committee,
+    year: int,
+    version: int | None = None,
+    *,
+    period: ReportingPeriod | None = None,
+    rows_with_sources: bool = False,
+) -> InternalBudgetTable | None:
+    """The table of one version: `version` if given, else the version linked to `period`,
+    else the latest version of the year. `rows_with_sources` also brings each post's
+    verksamhet and the rows it continues (for the version pages)."""
+    budgets = InternalBudget.objects.filter(committee=committee, year=year)
+    if version is not None:
+        budgets = budgets.filter(version=version)
+    order = ["-version"]
+    if period is not None and version is None:
+        linked = Case(
+            When(period=period, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        budgets = budgets.annotate(linked=linked)
+        order = ["linked", "-version"]
+    rows = InternalBudgetRow.objects.order_by("position").prefetch_related(
+        Prefetch("amounts", queryset=InternalBudgetAmount.objects.all())
+    )
+    if rows_with_sources:
+        rows = rows.select_related("operation").prefetch_related("predecessors")
     budget = (
-        InternalBudget.objects.filter(committee=committee, year=year)
-        .select_related("revises")
+        budgets.select_related("revises", "adopted_by", "period")
         .prefetch_related(
             Prefetch("columns", queryset=InternalBudgetColumn.objects.order_by("year")),
-            Prefetch(
-                "rows",
-                queryset=InternalBudgetRow.objects.order_by("position").prefetch_related(
-                    Prefetch("amounts", queryset=InternalBudgetAmount.objects.all())
-                ),
-            ),
+            Prefetch("rows", queryset=rows),
             Prefetch("frame_adjustments", queryset=FrameAdjustment.objects.order_by("position")),
         )
-        .order_by("-version")
+        .order_by(*order)
         .first()
     )
     if budget is None:
         return None
+    return internal_budget_table(budget)
+
+
+def internal_budget_table(budget: InternalBudget) -> InternalBudgetTable:
+    """The table of a version fetched with its columns, rows, amounts and adjustments."""
     columns = list(budget.columns.all())
     table = InternalBudgetTable(budget, columns, adjustments=list(budget.frame_adjustments.all()))
     sums: list[Decimal | None] = [None] * len(columns)
@@ -74,7 +100,8 @@ def build_internal_budget(committee: Committee, year: int) -> InternalBudgetTabl
         amounts: list[Decimal | None] = [None] * len(columns)
         for amount in row.amounts.all():
             amounts[index[amount.column_id]] = amount.amount
-        table.lines.append(BudgetLine(row.label, "change" if row.parent_id else "row", amounts))
+        kind = "change" if row.parent_id else "row"
+        table.lines.append(BudgetLine(row.label, kind, amounts, row))
         if not row.parent_id:
             sums = [
                 s if a is None else (a if s is None else s + a)

@@ -113,7 +113,7 @@ def build_report(period: ReportingPeriod) -> Report:
         .select_related("point")
         .order_by("point__position")
     )
-    internal_budget = None if follow_up else build_internal_budget(committee, year)
+    internal_budget = None if follow_up else build_internal_budget(committee, year, period=period)
     result_table = full_year_table = None
     if has_summary:
         result_table, full_year_table = money_tables.operating_summary_tables(summary, REPORT_UNIT)
