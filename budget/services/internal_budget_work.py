@@ -39,6 +39,7 @@ from budget.models import (
     YearAmount,
 )
 from budget.services.internal_budget import InternalBudgetTable
+from budget.services.year_start import YearRefused, carry_revision, is_started
 
 DEFAULT_PLAN_YEARS = 3
 MAX_PLAN_YEARS = 10
@@ -673,7 +674,8 @@ def adopt_internal_budget(
     from a framed column's frame, unless the difference is explained. Links a new report
     period of kind internbudget (month 12 when free, else the highest free month below).
     Returns the adopted version and, for a revision, the month from which it applies in
-    the follow-up."""
+    the follow-up; a revision of a year already started is carried into its budgets from
+    that month (budget.services.year_start.carry_revision)."""
     from budget.services.internal_budget import build_internal_budget
 
     _lock_committee(budget.committee_id)
@@ -727,6 +729,13 @@ def adopt_internal_budget(
     budget.adopted_at, budget.adopted_by = timezone.now(), user
     budget.period = period
     budget.save()
+    if budget.revises_id and is_started(budget.committee, budget.year):
+        # The followed-up year takes the revision from its month on, in the same
+        # transaction: adopted and carried in, or neither.
+        try:
+            carry_revision(budget, from_month, user)
+        except YearRefused as refusal:
+            raise BudgetRefused(" ".join(refusal.messages)) from refusal
     return budget, from_month if budget.revises_id else None
 
 

@@ -288,3 +288,26 @@ def test_last_years_ansvar_mapping_lands_on_the_units_row_of_the_started_year(
     call_command("import_ledger", str(path), "--committee", "AMN", verbosity=0)
     units = line(build_operating_summary(amn, 2024, 1).lines, "Resultat nämndens enheter")
     assert units.figures.actual == Decimal("-12345.00")
+
+
+def test_adopting_a_revision_of_a_started_year_carries_it_in_from_its_month(kfn, django_user_model):
+    from budget.services.internal_budget_work import (
+        adopt_internal_budget,
+        revise_internal_budget,
+    )
+
+    controller = django_user_model.objects.create_user("kfn-c")
+    original = internal_budget(kfn, 2025, [("Ledning", "100", "1200", [])])
+    start("KFN", 2025)
+    revision = revise_internal_budget(original, controller)
+    post = revision.rows.get(label="Ledning")
+    InternalBudgetAmount.objects.filter(row=post, column__year=2025).update(amount=Decimal(3000))
+    adopt_internal_budget(revision, controller, decision="KFN 2025-03-20 § 23", from_month=7)
+    row = SummaryRow.objects.get(committee=kfn, year=2025)
+    months = list(
+        MonthlyAmount.objects.filter(row=row, measure=Measure.BUDGET)
+        .order_by("month")
+        .values_list("amount", flat=True)
+    )
+    assert months == [Decimal(100)] * 6 + [Decimal(400)] * 6
+    assert row.year_amounts.get().internal_budget == revision
