@@ -18,9 +18,8 @@ def period(amn) -> ReportingPeriod:
 
 @pytest.fixture
 def next_period(amn) -> ReportingPeriod:
-    return ReportingPeriod.objects.create(
-        committee=amn, year=2024, month=8, kind=PeriodKind.INTERIM_2, title="Delårsrapport 2024"
-    )
+    """The delårsrapport 2024, made when load_demo started the year."""
+    return ReportingPeriod.objects.get(committee=amn, year=2024, month=8, kind=PeriodKind.INTERIM_2)
 
 
 def url(name: str, period: ReportingPeriod, *args) -> str:
