@@ -226,6 +226,8 @@ def _history(budget: InternalBudget, user, edits) -> None:
 def _title(year: int, plan_years: int) -> str:
     if plan_years == 0:
         return f"Internbudget {year}"
+    if plan_years == 1:
+        return f"Internbudget {year} med plan {year + 1}"
     return f"Internbudget {year} med plan {year + 1}–{year + plan_years}"
 
 

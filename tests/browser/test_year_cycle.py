@@ -30,6 +30,12 @@ def sign_in(page, username: str) -> None:
     page.wait_for_url("**/")
 
 
+def submit(page, button: str) -> None:
+    """Click the button and wait for the page the post answers with."""
+    with page.expect_navigation():
+        page.click(f"button:has-text('{button}')")
+
+
 def cell(page, label: str):
     return page.get_by_label(label, exact=True)
 
@@ -51,7 +57,8 @@ def test_a_new_nämnd_from_template_to_its_first_followed_up_month(
     workbook.save(filled)
     upload = page.locator("form[action$='/organisation/ladda-upp/']")
     upload.locator("input[type=file]").set_input_files(str(filled))
-    upload.locator("button[type=submit]").click()
+    with page.expect_navigation():
+        upload.locator("button[type=submit]").click()
     assert "SOC" in page.locator("main").inner_text()
     committee = Committee.objects.get(code="SOC")
     # Who does what in the nämnd is given in the admin.
@@ -62,30 +69,30 @@ def test_a_new_nämnd_from_template_to_its_first_followed_up_month(
     page.goto("/namnd/SOC/internbudget/")
     page.fill("input[name=year]", "2026")
     page.fill("input[name=plan_years]", "1")
-    page.click("text=Starta internbudget")
+    submit(page, "Starta internbudget")
     page.wait_for_url("**/internbudget/2026/1/")
     assert cell(page, "Budget 2025, Ekonomiskt bistånd (tkr)").input_value() == "95\xa0000"
 
     # The KF frame is 100 000 tkr: the posts add up to less, and the page says so.
     cell(page, "Budgetram enligt KF 2026 (tkr)").fill("100 000")
-    page.click("text=Spara internbudgeten")
+    submit(page, "Spara internbudgeten")
     assert "under ramen" in page.locator("main").inner_text()
     page.fill("input[name=decision]", "SOC 2025-11-20 § 12")
-    page.click("text=Anta internbudgeten")
+    submit(page, "Anta internbudgeten")
     assert "Internbudgeten antogs inte." in page.locator(".messages").inner_text()
 
     # Raised to the frame to the öre, it is adopted with the nämnd's decision.
     cell(page, "Budget 2026, Ekonomiskt bistånd (tkr)").fill("98 499,99925")
-    page.click("text=Spara internbudgeten")
+    submit(page, "Spara internbudgeten")
     assert "under ramen" not in page.locator("main").inner_text()
     page.fill("input[name=decision]", "SOC 2025-11-20 § 12")
-    page.click("text=Anta internbudgeten")
+    submit(page, "Anta internbudgeten")
     assert "är antagen (SOC 2025-11-20 § 12)" in page.locator(".messages").inner_text()
 
     # The year is started from it with even twelfths.
     page.goto("/namnd/SOC/ar/2026/")
     page.select_option("select[name=key]", "even")
-    page.click("text=Starta 2026")
+    submit(page, "Starta 2026")
     assert "SOC 2026 startat ur" in page.locator(".messages").inner_text()
     assert "Delårsrapport per den 31 augusti 2026" in page.locator("main").inner_text()
 
@@ -94,8 +101,8 @@ def test_a_new_nämnd_from_template_to_its_first_followed_up_month(
     ledger = write_xlsx(tmp_path / "huvudbok-jan-2026.xlsx", lines, titles=["Utfall 2026"])
     page.goto("/namnd/SOC/huvudbok/")
     page.set_input_files("input[type=file]", str(ledger))
-    page.click("text=Läs in och förhandsgranska")
-    page.click("text=Bekräfta och lagra")
+    submit(page, "Läs in och förhandsgranska")
+    submit(page, "Bekräfta och lagra")
     assert page.locator(".status-active").inner_text() == "Inläst"
 
     # The driftsammandrag: budget (a twelfth), actual and deviation, in tkr.
@@ -104,5 +111,8 @@ def test_a_new_nämnd_from_template_to_its_first_followed_up_month(
     assert "8\xa0000" in row  # actual
     assert "8\xa0208" in row  # budget: 98 499 999,25 kr / 12
     assert "208" in row.replace("8\xa0208", "")  # deviation
-    total = page.locator("tr", has_text="Summa nettokostnader").first.inner_text()
-    assert "100\xa0000" in total  # budget helår: the frame
+    to_date = page.locator("tr", has_text="Summa nettokostnader").first.inner_text()
+    assert to_date.split("\t")[1:4] == ["8\xa0090", "8\xa0333", "243"]
+    full_year_table = page.locator("table", has_text="Budget helår 2026")
+    full_year = full_year_table.locator("tr", has_text="Summa nettokostnader").first.inner_text()
+    assert "100\xa0000" in full_year  # budget helår: the frame
