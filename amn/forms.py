@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model
 from django.utils.html import format_html
@@ -32,6 +33,28 @@ def too_large(model: type[Model], field: str, number: Decimal) -> str:
     if abs(number) < Decimal(10) ** digits:
         return ""
     return f"Talet är för stort: högst {digits} siffror före decimalkommat."
+
+
+def too_big(upload) -> str:
+    """Why an uploaded table file (a workbook or CSV) is refused before anything reads it,
+    or "": the limit is INDICATOR_IMPORT_MAX_BYTES, which every table upload shares."""
+    limit = settings.INDICATOR_IMPORT_MAX_BYTES
+    if upload is None or upload.size <= limit:
+        return ""
+    return f"Filen är {upload.size / 1_000_000:.1f} MB; gränsen är {limit / 1_000_000:.0f} MB."
+
+
+class TableUploadForm(forms.Form):
+    """One uploaded table file; a subclass names the field as its page asks for it."""
+
+    # An empty file is refused by the reader like any other bad file, with its name.
+    file = forms.FileField(label="Fil", allow_empty_file=True)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if too_big(upload):
+            raise forms.ValidationError(too_big(upload))
+        return upload
 
 
 class TypedField(forms.CharField):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
-from amn.forms import CheckField, GridForm, ManifestMixin, TypedField, too_large, too_long
+from amn.forms import CheckField, GridForm, ManifestMixin, TypedField, too_big, too_large, too_long
 from amn.lib.money import Unit, parse_swedish_number
 from amn.lib.periods import is_valid_year
 from amn.lib.text import quoted
@@ -202,6 +202,8 @@ class StartYearForm(ManifestMixin, forms.Form):
         data = super().clean()
         if data.get("key") == PeriodisationKey.UPLOADED and not data.get("key_file"):
             self.add_error("key_file", "Välj filen med nyckeln.")
+        if too_big(data.get("key_file")):
+            self.add_error("key_file", too_big(data.get("key_file")))
         return data
 
 
@@ -235,6 +237,8 @@ class KeysForm(ManifestMixin, forms.Form):
             raise forms.ValidationError("Välj en nyckel för minst en rad eller för alla rader.")
         if PeriodisationKey.UPLOADED in chosen.values() and not data.get("key_file"):
             self.add_error("key_file", "Välj filen med nyckeln.")
+        if too_big(data.get("key_file")):
+            self.add_error("key_file", too_big(data.get("key_file")))
         return data
 
     def chosen(self) -> dict[int, str]:

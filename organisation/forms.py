@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 
-from amn.forms import GridForm, ManifestMixin
+from amn.forms import GridForm, ManifestMixin, TableUploadForm
 from amn.lib.text import quoted
 from amn.models import MONTH_NAMES, Administration, Committee, Municipality
 from amn.services.history import as_text
@@ -43,7 +43,6 @@ from organisation.services.setup import (
     Problem,
     SetupChecker,
 )
-from organisation.services.template import max_upload_bytes
 
 NEW_LINES = 3
 DELETE = "delete"
@@ -416,18 +415,5 @@ class NewCommitteeForm(ManifestMixin, forms.Form):
         return cleaned
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label="Ifylld mall (.xlsx)",
-        # An empty file is refused by the import like any other bad file, with its name.
-        allow_empty_file=True,
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > max_upload_bytes():
-            raise forms.ValidationError(
-                f"Filen är {upload.size / 1_000_000:.1f} MB; gränsen är "
-                f"{max_upload_bytes() / 1_000_000:.0f} MB."
-            )
-        return upload
+class UploadForm(TableUploadForm):
+    file = forms.FileField(label="Ifylld mall (.xlsx)", allow_empty_file=True)

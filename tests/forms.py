@@ -72,8 +72,20 @@ def page_form(response, action: str | None = None) -> dict[str, str | list[str]]
         for fields, target in zip(reader.forms, reader.actions, strict=True)
         if any(name == MANIFEST for name, _ in fields) and action in (None, target)
     )
+    return posted(form)
+
+
+def page_forms(response) -> list[list[tuple[str, str]]]:
+    """Every form of the page: its (name, value) pairs as the page shows them."""
+    reader = _FormReader()
+    reader.feed(response.content.decode())
+    return reader.forms
+
+
+def posted(fields: list[tuple[str, str]]) -> dict[str, str | list[str]]:
+    """A form's fields as a browser posts them: a name given twice posts a list."""
     data: dict[str, str | list[str]] = {}
-    for name, value in form:
+    for name, value in fields:
         if name == "csrfmiddlewaretoken":
             continue
         if name in data:

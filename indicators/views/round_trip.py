@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from amn.forms import TableUploadForm
 from amn.lib.periods import is_valid_year
 from amn.lib.spreadsheet import csv_response, xlsx_response
 from amn.lib.uploads import FileRefused
@@ -30,7 +31,6 @@ from indicators.resources import (
 )
 from indicators.services.round_trip import (
     ImportOutcome,
-    max_upload_bytes,
     read_stored,
     remove_abandoned_uploads,
     remove_upload,
@@ -92,23 +92,13 @@ def export_workbook(request: HttpRequest, code: str) -> HttpResponse:
 # --- Upload, preview, confirm --------------------------------------------------------------
 
 
-class UploadForm(forms.Form):
+class UploadForm(TableUploadForm):
     file = forms.FileField(
         label="Fil",
         help_text="Excel (.xlsx) eller CSV, som den laddas ned här: ett blad med "
         "indikatorvärden, ett med målvärden, eller båda.",
-        # An empty file is refused by the import like any other bad file, with its name.
         allow_empty_file=True,
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > max_upload_bytes():
-            raise forms.ValidationError(
-                f"Filen är {upload.size / 1_000_000:.1f} MB; gränsen är "
-                f"{max_upload_bytes() / 1_000_000:.0f} MB."
-            )
-        return upload
 
 
 def _upload_page(request, committee, form, status=200) -> HttpResponse:

@@ -12,7 +12,7 @@ from amn.forms import INCOMPLETE, MANIFEST
 from amn.models import Administration, AnnualCycleStep, Committee, Municipality, PeriodKind
 from budget.models import Measure, Operation, OwnUnit, SummaryRow, YearAmount
 from tests.badinput.dump import changed_tables, database_dump
-from tests.forms import _FormReader
+from tests.forms import page_form, page_forms, posted
 
 
 @pytest.fixture
@@ -27,19 +27,7 @@ def text_of(response) -> str:
 
 def section_form(response, section: str) -> dict:
     """The fields of the setup page's form of one section, as a browser posts them."""
-    reader = _FormReader()
-    reader.feed(response.content.decode())
-    fields = next(f for f in reader.forms if ("avsnitt", section) in f)
-    data: dict = {}
-    for name, value in fields:
-        if name == "csrfmiddlewaretoken":
-            continue
-        if name in data:
-            earlier = data[name]
-            data[name] = [*earlier, value] if isinstance(earlier, list) else [earlier, value]
-        else:
-            data[name] = value
-    return data
+    return posted(next(f for f in page_forms(response) if ("avsnitt", section) in f))
 
 
 def setup_url(code: str, year: int | None = None) -> str:
@@ -81,10 +69,7 @@ def test_the_start_page_links_the_organisation_pages_for_administrators_only(
 
 
 def new_committee_form(client) -> dict:
-    reader = _FormReader()
-    reader.feed(client.get(reverse("organisation:index")).content.decode())
-    fields = next(f for f in reader.forms if any(name == MANIFEST for name, _ in f))
-    return {name: value for name, value in fields if name != "csrfmiddlewaretoken"}
+    return page_form(client.get(reverse("organisation:index")))
 
 
 def test_a_nämnd_of_a_new_kommun_is_created_from_the_form(client, administrator):
