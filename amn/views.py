@@ -27,4 +27,5 @@ def start(request: HttpRequest) -> HttpResponse:
         committee.may_read_live = request.user.is_superuser or bool(mine & READ_LIVE)
         committee.may_enter = request.user.is_superuser or bool(mine & ENTER_FIGURES)
         committee.may_import = request.user.is_superuser or bool(mine & IMPORT_LEDGER)
+        committee.years = sorted({period.year for period in committee.periods.all()}, reverse=True)
     return render(request, "amn/start.html", {"committees": committees})

@@ -60,6 +60,13 @@ from budget.services.periodisation import (
 )
 
 CODE_PREFIX_SEPARATOR = " - "
+# The keys as a table column names them; the page explains them below the table.
+KEY_SHORT = {
+    PeriodisationKey.EVEN: "Jämn",
+    PeriodisationKey.PREVIOUS_YEAR: "Fg års utfall",
+    PeriodisationKey.UPLOADED: "Uppladdad",
+    PeriodisationKey.LEDGER: "Huvudbok",
+}
 
 
 class YearRefused(Exception):
@@ -629,6 +636,10 @@ class YearRow:
     @property
     def key_label(self) -> str:
         return PeriodisationKey(self.key).label if self.key else ""
+
+    @property
+    def key_short(self) -> str:
+        return KEY_SHORT.get(self.key, "")
 
 
 @dataclass
