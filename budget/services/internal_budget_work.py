@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from amn.lib.money import Unit, format_swedish
@@ -196,14 +196,16 @@ def change_hints(table: InternalBudgetTable) -> dict[int, list[ChangeHint]]:
 
 
 def _full_year(rows: list[SummaryRow], measure: str) -> dict[int, Decimal]:
-    """Each row's full-year figure of `measure`: the sum of its months where any month is
-    recorded, else its YearAmount. Rows with neither are left out (never 0)."""
+    """Each row's full-year figure of `measure`: the sum of its months where all twelve
+    are recorded (the months up to a delårsrapport are no full year), else its YearAmount.
+    Rows with neither are left out (never 0)."""
     ids = [row.pk for row in rows]
     figures = {
         item["row"]: item["total"]
         for item in MonthlyAmount.objects.filter(row__in=ids, measure=measure)
         .values("row")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("amount"), months=Count("month", distinct=True))
+        if item["months"] == 12
     }
     for row_id, amount in YearAmount.objects.filter(row__in=ids, measure=measure).values_list(
         "row", "amount"

@@ -653,3 +653,16 @@ def test_a_report_period_keeps_showing_its_own_version_while_a_revision_is_draft
 
     assert "Reviderad internbudget 2019 med plan 2020–2022" in report
     assert "Ny i utkastet" not in report and "Nämnden" in report
+
+
+def test_months_up_to_a_delarsrapport_are_no_utfall_for_the_year(amn, django_user_model):
+    """AMN's 2023 holds January–August only: internbudget 2025 leaves Utfall 2023 empty."""
+    from budget.services.internal_budget_work import start_internal_budget
+
+    user = django_user_model.objects.create_user("ib-2025")
+    budget = start_internal_budget(amn, 2025, 1, user)
+    outcome = budget.columns.get(year=2023)
+    assert not outcome.amounts.exists()
+    budget_2024 = budget.columns.get(year=2024)
+    assistance = budget.rows.get(label="Ekonomiskt bistånd")
+    assert budget_2024.amounts.get(row=assistance).amount == Decimal("323040000.00")
