@@ -311,3 +311,33 @@ def test_adopting_a_revision_of_a_started_year_carries_it_in_from_its_month(kfn,
     )
     assert months == [Decimal(100)] * 6 + [Decimal(400)] * 6
     assert row.year_amounts.get().internal_budget == revision
+
+
+def test_the_ledger_key_follows_the_budget_column_of_the_years_import(kfn, tmp_path, upload_dir):
+    from budget.services.year_start import set_keys
+
+    internal_budget(kfn, 2025, [("Ledning", "100", "1300.00", [])])
+    start("KFN", 2025)
+    headers = [
+        "Period",
+        "Konto",
+        "Ansvar",
+        "Verksamhet",
+        "Aktivitet",
+        "Projekt",
+        "Belopp",
+        "Budget",
+    ]
+    profile = [1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 3]  # July off, December thrice
+    lines = [[202500 + m, 4010, "", 100, "", "", 0, 10 * w] for m, w in enumerate(profile, 1)]
+    path = write_xlsx(tmp_path / "budget-2025.xlsx", lines, headers=headers, titles=[])
+    call_command("import_ledger", str(path), "--committee", "KFN", verbosity=0)
+    row = SummaryRow.objects.get(committee=kfn, year=2025)
+    set_keys(kfn, 2025, {row.pk: "ledger"}, {}, None)
+    months = list(
+        MonthlyAmount.objects.filter(row=row, measure=Measure.BUDGET)
+        .order_by("month")
+        .values_list("amount", flat=True)
+    )
+    assert months == [Decimal(100)] * 6 + [Decimal(0)] + [Decimal(100)] * 4 + [Decimal(300)]
+    assert YearAmount.objects.get(row=row).key == "ledger"
