@@ -23,6 +23,7 @@ from amn.models import (
     Committee,
     CommitteeMembership,
     Municipality,
+    PeriodKind,
     ReportingPeriod,
     ReportText,
     Role,
@@ -46,7 +47,7 @@ from budget.models import (
     RowKind,
     SummaryRow,
 )
-from budget.services.year_start import describe, start_year
+from budget.services.year_start import describe, is_started, start_year
 from demo.models import DemoUser
 from goals.models import (
     ActivityStatus,
@@ -100,6 +101,7 @@ class DemoSummary:
 # The seeds hold the adopted internbudget 2024 and the 2023 delårsrapport: 2024 is the year
 # the demo nämnd goes on to follow up, started as the application starts any year.
 STARTED_YEARS = (2024,)
+FOLLOW_UP_KINDS = [kind for kind in PeriodKind.values if kind != PeriodKind.BUDGET]
 
 
 def demo_password(username: str) -> str:
@@ -141,7 +143,7 @@ def publish_demo_reports(committee: Committee) -> list[str]:
             "controller tillhör en användare som demot inte har skapat. Kör utan --publish."
         )
     published = []
-    for period in ReportingPeriod.objects.filter(committee=committee, publications__isnull=True):
+    for period in demo_periods_to_publish(committee):
         version = publish_report(
             period,
             publisher,
@@ -151,6 +153,17 @@ def publish_demo_reports(committee: Committee) -> list[str]:
         )
         published.append(version.title)
     return published
+
+
+def demo_periods_to_publish(committee: Committee):
+    """The periods of the seeds' reports not yet published. The follow-ups of a year the
+    application started (2024) have no printed report: the nämnd has yet to follow them up."""
+    started = [year for year in STARTED_YEARS if is_started(committee, year)]
+    return (
+        ReportingPeriod.objects.filter(committee=committee, publications__isnull=True)
+        .exclude(year__in=started, kind__in=FOLLOW_UP_KINDS)
+        .order_by("year", "month", "kind")
+    )
 
 
 class _Loader:

@@ -103,3 +103,16 @@ def test_it_publishes_only_as_its_own_controller(db, django_user_model, amn):
         call_command("load_demo", "--publish", stdout=io.StringIO())
 
     assert not PublishedReport.objects.filter(period__committee=amn).exists()
+
+
+def test_the_demo_publishes_the_seeds_reports_and_not_the_year_it_started(amn):
+    from demo.loader import demo_periods_to_publish
+
+    titles = [period.title for period in demo_periods_to_publish(amn)]
+    assert titles == [
+        "Internbudget 2019 med plan 2020–2022",
+        "Reviderad internbudget 2019 med plan 2020–2022",
+        "Delårsrapport per den 31 augusti 2021",
+        "Delårsrapport per den 31 augusti 2023",
+        "Internbudget 2024 med plan för 2025–2029",
+    ]
