@@ -9,7 +9,8 @@ HOUSEHOLDS = "Antal utbetalningshushåll, utfall per sista månad"
 
 def test_staff_enter_a_value_and_the_goal_table_shows_it(page, log_in):
     log_in("staff")
-    page.click("text=Mata in värden >> nth=0")
+    period = page.locator("tr", has_text="Delårsrapport per den 31 augusti 2023")
+    period.locator("text=Mata in värden").click()
     page.wait_for_url("**/indikatorer/mata-in/**")
     row = page.locator("tr", has_text=HOUSEHOLDS).first
     row.locator("input[name^=v-]").fill("2 100")
