@@ -160,3 +160,5 @@ def test_the_page_costs_the_same_queries_for_few_and_many_rows(
     with django_assert_max_num_queries(14):
         response = client.get(year_url("year"))
     assert response.content.decode().count('scope="row"') >= posts
+    with django_assert_max_num_queries(10):
+        assert client.get(year_url("year-key-xlsx")).status_code == 200
