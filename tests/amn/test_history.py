@@ -12,6 +12,7 @@ from django.urls import reverse
 from amn.models import Change, ChangeSource, PublishedReport, ReportingPeriod
 from budget.models import ImportStatus, LedgerImport
 from budget.services.ledger_import import undo_ledger_import
+from demo.loader import FOLLOW_UP_KINDS
 from goals.models import AssignmentStatus
 from tests.forms import page_form
 from tests.goals import test_assessment_entry as assessments
@@ -204,6 +205,8 @@ def test_the_demo_can_start_with_its_reports_published(amn):
     call_command("load_demo", "--publish", stdout=io.StringIO())  # nothing twice
 
     published = PublishedReport.objects.filter(period__committee=amn)
-    assert published.count() == amn.periods.count()
+    # Every report of the seeds; the follow-ups of 2024, which the demo started, are not
+    # followed up yet.
+    assert published.count() == amn.periods.exclude(year=2024, kind__in=FOLLOW_UP_KINDS).count()
     assert {p.version for p in published} == {1}
     assert all("utan avstämning mot huvudbok" in p.change_note for p in published)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from amn.models import PublishedReport, ReportingPeriod
+from budget.services.internal_budget import build_internal_budget
 from goals.models import GoalAssessment
 from indicators.models import Indicator, IndicatorValue, Series
 
@@ -223,19 +224,23 @@ def test_without_chromium_the_report_is_published_and_the_pdf_link_says_why_in_s
     assert "PDF kunde inte skapas" in response.content.decode()
 
 
-@pytest.mark.parametrize("year", [2019, 2024])
+@pytest.mark.parametrize(("year", "version"), [(2019, 1), (2019, 2), (2024, 1)])
 def test_the_internbudget_report_holds_the_budget_table_with_the_printed_sums(
-    client, staff, amn, year
+    client, staff, amn, year, version
 ):
-    from budget.services.internal_budget import build_internal_budget
+    """Each adopted version has a period of its own whose report prints that version: the
+    2019 original and its revision both."""
     from demo.loader import DATA_DIR
 
     document = json.loads(
         next(DATA_DIR.glob(f"money_{year}_internbudget.json")).read_text(encoding="utf-8")
     )
-    printed = document["internal_budgets"][-1]
-    period = ReportingPeriod.objects.get(committee=amn, year=year, kind="internbudget")
-    table = build_internal_budget(amn, year)
+    printed = next(b for b in document["internal_budgets"] if b["version"] == version)
+    period = ReportingPeriod.objects.get(
+        committee=amn, year=year, kind="internbudget", internal_budget__version=version
+    )
+    table = build_internal_budget(amn, year, period=period)
+    assert table.budget.version == version
     sums = next(line for line in table.lines if line.kind == "sum").amounts
     factor = Decimal(1_000_000 if printed["unit"] == "mnkr" else 1_000)
 
