@@ -15,6 +15,7 @@ row's key. The months before keep their budget: that was the budget then.
 
 import calendar
 import datetime
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -95,6 +96,8 @@ class StartedYear:
     already_started: bool = False
     rows: list[StartedRow] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    # Posts that merge or split rows: no figures of the year before.
+    apart: list[str] = field(default_factory=list)
     mappings: list[str] = field(default_factory=list)
     investments: list[tuple[str, Decimal]] = field(default_factory=list)
     periods: list[ReportingPeriod] = field(default_factory=list)
@@ -183,6 +186,7 @@ class _NewRow:
     post: InternalBudgetRow | None
     amount: Decimal | None
     predecessors: list[SummaryRow]
+    same: SummaryRow | None  # the row it is the year before, linked as predecessor
 
 
 def _budget_column(budget: InternalBudget):
@@ -226,24 +230,47 @@ def _make_rows(budget: InternalBudget, started: StartedYear) -> list[_NewRow]:
     )
     new_rows: list[_NewRow] = []
     position = 0
-    for post in _posts(budget):
+    posts = _posts(budget)
+    continued = Counter(
+        row.pk for post in posts if post.pk in amounts for row in post.predecessors.all()
+    )
+    labels: dict[str, str] = {}
+    for post in posts:
         if post.pk not in amounts:
             started.skipped.append(f"{post.label} (inget belopp för {year})")
             continue
         predecessors = list(post.predecessors.all())
+        # A row is the same row the year before only when the post continues exactly one
+        # row that no other post continues: a merged or split row's figures of the year
+        # before are not its own, so they are left out rather than shown as if they were.
+        same = predecessors[0] if len(predecessors) == 1 else None
+        if same is not None and continued[same.pk] > 1:
+            same = None
+        if predecessors and same is None:
+            started.apart.append(post.label)
         first = predecessors[0] if predecessors else None
-        operation = post.operation or (first.operation if first else None)
+        operation = post.operation or (first.operation if len(predecessors) == 1 else None)
+        label = _row_label(post, same, operation)
+        if label in labels:
+            raise YearRefused(
+                [
+                    f"Budgetposterna {labels[label]} och {post.label} skulle båda bli raden "
+                    f"{label} i driftsammandraget {year}. Ge dem olika namn eller "
+                    "verksamhetskoder i internbudgeten."
+                ]
+            )
+        labels[label] = post.label
         position += 1
         row = SummaryRow.objects.create(
             committee=committee,
             year=year,
             position=position,
-            label=_row_label(post, first, operation),
+            label=label,
             kind=RowKind.ROW,
             operation=operation,
-            predecessor=first,
+            predecessor=same,
         )
-        new_rows.append(_NewRow(row, post, amounts[post.pk], predecessors))
+        new_rows.append(_NewRow(row, post, amounts[post.pk], predecessors, same))
     units_budget = column.own_units_result
     for previous in SummaryRow.objects.filter(
         committee=committee, year=year - 1, kind=RowKind.UNITS
@@ -260,7 +287,7 @@ def _make_rows(budget: InternalBudget, started: StartedYear) -> list[_NewRow]:
             in_full_year_table=previous.in_full_year_table,
         )
         row.own_units.set(previous.own_units.all())
-        new_rows.append(_NewRow(row, None, units_budget, [previous]))
+        new_rows.append(_NewRow(row, None, units_budget, [previous], previous))
     return new_rows
 
 
@@ -380,20 +407,23 @@ def stored_key(year_amount: YearAmount) -> Key:
 def _carry_mappings(
     committee: Committee, year: int, new_rows: list[_NewRow], started: StartedYear
 ) -> None:
-    """A merged row takes the verksamhet codes of every row it continues, and the explicit
-    mappings of the rows other than the one it is the successor of (those follow it)."""
+    """A merged row takes the verksamhet codes and the explicit mappings of every row it
+    continues (a row continued one to one is its successor: its mappings follow it). A
+    split row's codes are its own; the rows it splits keep their mappings, which name no
+    row of the new year, so the ledger import asks for a mapping where one is needed."""
     existing = set(
         LedgerCodeMapping.objects.filter(committee=committee, year=year).values_list(
             "dimension", "code"
         )
     )
     by_row: dict[int, list[LedgerCodeMapping]] = {}
-    others = [p.pk for item in new_rows for p in item.predecessors[1:]]
+    merged = [item for item in new_rows if len(item.predecessors) > 1]
+    others = [p.pk for item in merged for p in item.predecessors]
     for mapping in LedgerCodeMapping.objects.filter(committee=committee, row__in=others):
         by_row.setdefault(mapping.row_id, []).append(mapping)
     created = []
-    for item in new_rows:
-        for predecessor in item.predecessors[1:]:
+    for item in merged:
+        for predecessor in item.predecessors:
             wanted = [(m.dimension, m.code) for m in by_row.get(predecessor.pk, [])]
             if predecessor.operation_id and predecessor.operation_id != item.row.operation_id:
                 wanted.append((LedgerDimension.OPERATION, predecessor.operation.code))
@@ -603,6 +633,8 @@ def describe(started: StartedYear) -> list[str]:
     lines.append(f"Summa budget helår: {_kr(started.total)} kr")
     for text in started.skipped:
         lines.append(f"Hoppade över: {text}")
+    for text in started.apart:
+        lines.append(f"Slår ihop eller delar rader, utan föregående års siffror: {text}")
     for text in started.mappings:
         lines.append(f"Kodmappning: {text}")
     for name, amount in started.investments:

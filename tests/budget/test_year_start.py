@@ -202,7 +202,7 @@ def test_a_merged_row_takes_the_codes_of_both_rows_it_continues(kfn, tmp_path, u
     internal_budget(kfn, 2025, [("Vuxenutbildning", "470", "1200", [first, second])])
     out = start("KFN", 2025)
     row = SummaryRow.objects.get(committee=kfn, year=2025)
-    assert "Kodmappning: verksamhet 472 → 470 - Verksamhet 470" in out
+    assert "Kodmappning: verksamhet 472 → 470 - Vuxenutbildning" in out
     assert LedgerCodeMapping.objects.get(committee=kfn, code="472").row == row
     path = write_xlsx(
         tmp_path / "jan.xlsx",
@@ -341,3 +341,44 @@ def test_the_ledger_key_follows_the_budget_column_of_the_years_import(kfn, tmp_p
     )
     assert months == [Decimal(100)] * 6 + [Decimal(0)] + [Decimal(100)] * 4 + [Decimal(300)]
     assert YearAmount.objects.get(row=row).key == "ledger"
+
+
+def test_merged_and_split_rows_show_no_figures_of_the_year_before_as_their_own(kfn):
+    merged_a = summary_row(kfn, 2024, 1, "470")
+    merged_b = summary_row(kfn, 2024, 2, "472")
+    split = summary_row(kfn, 2024, 3, "610")
+    kept = summary_row(kfn, 2024, 4, "100")
+    for row in (merged_a, merged_b, split, kept):
+        monthly(row, Measure.ACTUAL, [10] * 12)
+    LedgerCodeMapping.objects.create(
+        committee=kfn, year=2024, dimension="ansvar", code="A1", row=merged_a
+    )
+    internal_budget(
+        kfn,
+        2025,
+        [
+            ("Vuxenutbildning", "470", "1200", [merged_a, merged_b]),
+            ("Jobbtorg", "611", "1200", [split]),
+            ("Stöd", "612", "1200", [split]),
+            ("Ledning", "100", "1200", [kept]),
+        ],
+    )
+    out = start("KFN", 2025)
+    assert "utan föregående års siffror: Vuxenutbildning" in out
+    lines = {item.label: item for item in build_operating_summary(kfn, 2025, 12).lines}
+    assert lines["470 - Vuxenutbildning"].figures.result_previous_year is None
+    assert lines["611 - Jobbtorg"].figures.result_previous_year is None
+    assert lines["612 - Stöd"].figures.result_previous_year is None
+    assert lines["100 - Verksamhet 100"].figures.result_previous_year == Decimal(120)
+    merged = SummaryRow.objects.get(committee=kfn, year=2025, operation__code="470")
+    assert {(m.dimension, m.code) for m in merged.ledger_mappings.all()} == {
+        ("ansvar", "A1"),
+        ("verksamhet", "472"),
+    }
+
+
+def test_two_posts_that_would_make_the_same_row_are_refused(kfn):
+    internal_budget(kfn, 2025, [("Ledning", "100", "1", []), ("Ledning", "100", "2", [])])
+    with pytest.raises(CommandError, match="skulle båda bli raden"):
+        start("KFN", 2025)
+    assert not SummaryRow.objects.filter(committee=kfn, year=2025).exists()
