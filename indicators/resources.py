@@ -32,6 +32,7 @@ from amn.lib.money import decimal_comma, parse_swedish_number
 from amn.lib.periods import FIRST_YEAR, LAST_YEAR
 from amn.lib.spreadsheet import FORMULA_STARTS, Reported, Sheet
 from amn.lib.text import quoted
+from amn.lib.uploads import cell_text as uploaded_cell_text
 from amn.models import Committee
 from indicators.models import (
     Indicator,
@@ -95,11 +96,7 @@ def normalised(text: str) -> str:
 def cell_text(cell: object) -> str:
     """A cell as text: a whole number read as 2023.0 is "2023", and the apostrophe our CSV
     export puts before formula-looking text is taken away again."""
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    text = str(cell).strip()
+    text = uploaded_cell_text(cell)
     if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
         return text[1:]
     return text

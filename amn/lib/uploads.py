@@ -292,6 +292,16 @@ class UploadStore:
 _NOT_TEXT = bytes([*range(0, 9), 11, *range(14, 32)])
 
 
+def cell_text(cell: object) -> str:
+    """A workbook cell as text: a code or year typed as a number and read as 575.0 is
+    "575"; text is stripped; an empty cell is ""."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
 def looks_like_text(head: bytes) -> bool:
     """Whether the first bytes of a file can be those of a text file."""
     return not any(byte in _NOT_TEXT for byte in head)

@@ -14,7 +14,14 @@ from django.conf import settings
 
 from amn.lib.money import parse_swedish_number
 from amn.lib.text import quoted
-from amn.lib.uploads import FileRefused, column_name, open_upload, read_untrusted, worksheets
+from amn.lib.uploads import (
+    FileRefused,
+    cell_text,
+    column_name,
+    open_upload,
+    read_untrusted,
+    worksheets,
+)
 from amn.models import MONTH_NAMES
 from budget.models import PeriodisationKey
 from budget.services.periodisation import Key
@@ -48,7 +55,7 @@ def read_uploaded_key(path: Path, file_name: str) -> dict[str, Key]:
     problems: list[str] = []
     keys: dict[str, Key] = {}
     for sheet, number, cells in rows:
-        texts = [_text(cell) for cell in cells]
+        texts = [cell_text(cell) for cell in cells]
         if header is None:
             if texts and texts[0].lower() in ROW_HEADERS:
                 header = _month_columns(texts, file_name, sheet, number)
@@ -65,7 +72,7 @@ def read_uploaded_key(path: Path, file_name: str) -> dict[str, Key]:
             except ValueError:
                 problems.append(
                     f"{where}, kolumn {column_name(column, True)} "
-                    f"({MONTH_NAMES[month - 1]}): {quoted(_text(value))} är inget tal."
+                    f"({MONTH_NAMES[month - 1]}): {quoted(cell_text(value))} är inget tal."
                 )
         name = "" if identifier.lower() == ALL_ROWS else identifier
         if name in keys:
@@ -100,14 +107,6 @@ def _month_columns(texts: list[str], file_name: str, sheet: str, number: int) ->
             f"{file_name}, blad {sheet}, rad {number}: kolumner saknas för {', '.join(missing)}."
         )
     return [columns[m] for m in range(1, 13)]
-
-
-def _text(cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell).strip()
 
 
 def _weight(cell) -> Decimal:

@@ -19,7 +19,14 @@ from pathlib import Path
 
 from amn.lib.money import format_swedish, parse_swedish_number
 from amn.lib.periods import is_valid_month, is_valid_year
-from amn.lib.uploads import column_name, csv_rows, decode_text, sniff_delimiter, worksheets
+from amn.lib.uploads import (
+    cell_text,
+    column_name,
+    csv_rows,
+    decode_text,
+    sniff_delimiter,
+    worksheets,
+)
 from budget.models import ImportProfile, Measure, is_balance_account
 from budget.services.ledger_files import (
     MAX_AMOUNT,
@@ -308,7 +315,7 @@ class TabularReader:
             raw = cells[account_at]
             account = codes.get(raw)
             if account is None:
-                account = codes[raw] = _code(raw)
+                account = codes[raw] = cell_text(raw)
             if not account.isdigit() or total_row is not None:
                 if not any(cell not in ("", None) for cell in cells):
                     continue
@@ -381,7 +388,7 @@ class TabularReader:
                 raw = cells[at] if at >= 0 else ""
                 code = codes.get(raw)
                 if code is None:
-                    code = codes[raw] = _code(raw)
+                    code = codes[raw] = cell_text(raw)
                 dimensions.append(code)
             responsibility, operation, activity, project = dimensions
             year, month = period
@@ -496,15 +503,6 @@ def _is_total_row(cells: list) -> bool:
         if isinstance(cell, str) and cell.strip():
             return bool(TOTAL_ROW.match(cell))
     return False
-
-
-def _code(value: object) -> str:
-    """A code cell as text: Excel stores "575" typed as a number as 575.0."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return str(value).strip() if value is not None else ""
 
 
 def _shown(value: object) -> str:

@@ -28,6 +28,7 @@ from amn.lib.money import parse_swedish_number
 from amn.lib.periods import FIRST_YEAR, LAST_YEAR
 from amn.lib.text import quoted
 from amn.lib.uploads import FileProblem
+from amn.lib.uploads import cell_text as uploaded_cell_text
 from amn.models import (
     MONTH_NAMES,
     Administration,
@@ -135,16 +136,13 @@ def follow_up_of(text: str) -> str | None:
 
 
 def cell_text(cell: object) -> str:
-    """A cell as text: a whole number read as 2023.0 is "2023"."""
-    if cell is None:
-        return ""
+    """A cell as text (amn.lib.uploads.cell_text), a yes/no cell as "ja"/"nej" and a
+    fraction as Python writes it."""
     if isinstance(cell, bool):
         return "ja" if cell else "nej"
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, float):
+    if isinstance(cell, float) and not cell.is_integer():
         return repr(cell)
-    return str(cell).strip()
+    return uploaded_cell_text(cell)
 
 
 def shown(cell: object) -> str:
