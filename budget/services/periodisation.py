@@ -8,7 +8,7 @@ full-year budget exactly: each month is the rounded cumulative share minus the r
 cumulative share before it, so no rounding is ever lost or counted twice.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -118,6 +118,33 @@ def ledger_keys(rows: Sequence[SummaryRow]) -> dict[int, Key | str]:
             continue
         keys[row.pk] = Key(PeriodisationKey.LEDGER, weights)
     return keys
+
+
+def uploaded_keys(rows: Sequence[SummaryRow], uploaded: Mapping[str, Key]) -> dict[int, Key | str]:
+    """Per row: its line of an uploaded key (by verksamhetskod, then the row's words, then
+    "Alla rader"), or why there is none."""
+    return {
+        row.pk: uploaded.get(row.code)
+        or uploaded.get(row.label)
+        or uploaded.get("")
+        or "den uppladdade nyckeln har ingen rad för den"
+        for row in rows
+    }
+
+
+def keys_by_row(
+    rows: Sequence[SummaryRow], name: str, uploaded: Mapping[str, Key] | None = None
+) -> dict[int, Key | str]:
+    """Per row: the key called `name`, or why the row cannot take it."""
+    if name == PeriodisationKey.EVEN:
+        return dict.fromkeys((row.pk for row in rows), even_key())
+    if name == PeriodisationKey.PREVIOUS_YEAR:
+        return previous_year_keys(rows)
+    if name == PeriodisationKey.LEDGER:
+        return ledger_keys(rows)
+    if name == PeriodisationKey.UPLOADED:
+        return uploaded_keys(rows, uploaded or {})
+    raise ValueError(f"Okänd nyckel {name!r}.")
 
 
 def _months_text(recorded: dict[int, Decimal], year: int) -> str:

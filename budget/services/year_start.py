@@ -55,8 +55,7 @@ from budget.services.periodisation import (
     Key,
     KeyRefused,
     even_key,
-    ledger_keys,
-    previous_year_keys,
+    keys_by_row,
     spread_from,
 )
 
@@ -130,13 +129,13 @@ def start_year(
     year: int,
     *,
     key: str = PeriodisationKey.EVEN,
-    keys: Mapping[str, Key] | None = None,
+    uploaded: Mapping[str, Key] | None = None,
     user=None,
 ) -> StartedYear:
     """Start `year` for the nämnd from its adopted internbudget. `key` spreads every row's
-    budget (even or previous-year); `keys` gives rows their own key by label or
-    verksamhet code (an uploaded key), winning over `key`. YearRefused, with every reason,
-    when the year cannot be started; nothing is then stored."""
+    budget: even, previous-year, or uploaded (the lines of `uploaded`, by verksamhetskod,
+    row or "Alla rader"). YearRefused, with every reason, when the year cannot be
+    started; nothing is then stored."""
     started = StartedYear(committee, year)
     if is_started(committee, year):
         started.already_started = True
@@ -156,7 +155,7 @@ def start_year(
     started.budget = budget
     with transaction.atomic():
         rows = _make_rows(budget, started)
-        _set_budgets(budget, rows, key, keys or {}, started, user)
+        _set_budgets(budget, rows, key, uploaded, started, user)
         _carry_mappings(committee, year, rows, started)
         _set_investment_budgets(budget, started)
         started.periods = _make_periods(committee, year)
@@ -308,12 +307,11 @@ def _set_budgets(
     budget: InternalBudget,
     new_rows: list[_NewRow],
     key_name: str,
-    given: Mapping[str, Key],
+    uploaded: Mapping[str, Key] | None,
     started: StartedYear,
     user,
 ) -> None:
-    rows = [item.row for item in new_rows]
-    chosen = _keys_for(rows, key_name, given)
+    chosen = keys_by_row([item.row for item in new_rows], key_name, uploaded)
     problems = [
         f"Raden {item.row.label}: {chosen[item.row.pk]}."
         for item in new_rows
@@ -335,22 +333,6 @@ def _set_budgets(
     record_changes(
         committee=budget.committee, period=None, user=user, source=ChangeSource.BUDGET, edits=edits
     )
-
-
-def _keys_for(rows: list[SummaryRow], key_name: str, given: Mapping[str, Key]):
-    if key_name == PeriodisationKey.PREVIOUS_YEAR:
-        chosen = previous_year_keys(rows)
-    elif key_name == PeriodisationKey.LEDGER:
-        chosen = ledger_keys(rows)
-    elif key_name == PeriodisationKey.EVEN:
-        chosen = dict.fromkeys((row.pk for row in rows), even_key())
-    else:
-        raise ValueError(f"Okänd nyckel {key_name!r}.")
-    for row in rows:
-        own = given.get(row.code) or given.get(row.label)
-        if own is not None:
-            chosen[row.pk] = own
-    return chosen
 
 
 def store_budget(
@@ -760,22 +742,7 @@ def set_keys(
     year_amounts = {
         ya.row_id: ya for ya in YearAmount.objects.filter(row__in=rows, measure=Measure.BUDGET)
     }
-    by_name: dict[str, dict[int, Key | str]] = {}
-    for name in set(chosen.values()):
-        if name == PeriodisationKey.PREVIOUS_YEAR:
-            by_name[name] = previous_year_keys(rows)
-        elif name == PeriodisationKey.LEDGER:
-            by_name[name] = ledger_keys(rows)
-        elif name == PeriodisationKey.EVEN:
-            by_name[name] = dict.fromkeys((row.pk for row in rows), even_key())
-        elif name == PeriodisationKey.UPLOADED:
-            by_name[name] = {
-                row.pk: uploaded.get(row.code)
-                or uploaded.get(row.label)
-                or uploaded.get("")
-                or "den uppladdade nyckeln har ingen rad för den"
-                for row in rows
-            }
+    by_name = {name: keys_by_row(rows, name, uploaded) for name in set(chosen.values())}
     problems, plan = [], []
     for row in rows:
         ya = year_amounts.get(row.pk)

@@ -77,16 +77,13 @@ def start(request: HttpRequest, code: str, year: int) -> HttpResponse:
     form = StartYearForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, committee, year, start_form=form)
-    keys = {}
     try:
-        if form.cleaned_data["key_file"]:
-            keys = _uploaded_key(form.cleaned_data["key_file"])
-        key = form.cleaned_data["key"]
+        upload = form.cleaned_data["key_file"]
         started = start_year(
             committee,
             year,
-            key="even" if key == "uploaded" else key,
-            keys=keys,
+            key=form.cleaned_data["key"],
+            uploaded=_uploaded_key(upload) if upload else None,
             user=request.user,
         )
     except FileRefused as exc:

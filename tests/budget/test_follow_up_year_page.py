@@ -162,3 +162,28 @@ def test_the_page_costs_the_same_queries_for_few_and_many_rows(
     assert response.content.decode().count('scope="row"') >= posts
     with django_assert_max_num_queries(10):
         assert client.get(year_url("year-key-xlsx")).status_code == 200
+
+
+def test_an_uploaded_key_for_all_rows_spreads_every_row_at_the_start(client, kfn, kfn_controller):
+    internal_budget(kfn, 2025, [("Ledning", "100", "1300.00", []), ("Stöd", "200", "130", [])])
+    client.force_login(kfn_controller)
+    data = page_form(client.get(year_url("year")), action=year_url("year-start"))
+    data["key"] = "uploaded"
+    data["key_file"] = key_file([["Alla rader", 2, *[1] * 11]])
+    assert client.post(year_url("year-start"), data).status_code == 302
+    stod = SummaryRow.objects.get(committee=kfn, year=2025, operation__code="200")
+    assert months_of(stod) == [Decimal(20)] + [Decimal(10)] * 11
+
+
+def test_a_row_the_uploaded_key_does_not_name_is_refused_at_the_start(client, kfn, kfn_controller):
+    internal_budget(kfn, 2025, [("Ledning", "100", "1200.00", []), ("Stöd", "200", "600", [])])
+    client.force_login(kfn_controller)
+    data = page_form(client.get(year_url("year")), action=year_url("year-start"))
+    data["key"] = "uploaded"
+    data["key_file"] = key_file([[100, *[1] * 12]])
+    response = client.post(year_url("year-start"), data)
+    assert response.status_code == 400
+    assert "Raden 200 - Stöd: den uppladdade nyckeln har ingen rad för den." in (
+        response.content.decode()
+    )
+    assert not SummaryRow.objects.filter(committee=kfn).exists()
