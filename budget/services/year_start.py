@@ -337,7 +337,7 @@ def _set_budgets(
 
 def store_budget(
     row: SummaryRow,
-    full_year: Decimal,
+    full_year: Decimal | None,
     key: Key,
     budget: InternalBudget | None,
     post: InternalBudgetRow | None,
@@ -345,7 +345,8 @@ def store_budget(
     from_month: int,
 ) -> list[Decimal]:
     """Set the row's full-year budget and spread over `from_month`..December what the
-    months before do not already hold. Returns the twelve months."""
+    months before do not already hold; None keeps only what they hold (a budget withdrawn
+    from that month). Returns the twelve months."""
     kept = {
         month: amount
         for month, amount in MonthlyAmount.objects.filter(
@@ -353,6 +354,8 @@ def store_budget(
         ).values_list("month", "amount")
     }
     before = [kept.get(month, Decimal(0)) for month in range(1, from_month)]
+    if full_year is None:
+        full_year = sum(before, Decimal(0))
     try:
         rest = spread_from(full_year - sum(before, Decimal(0)), key, from_month)
     except KeyRefused as exc:
@@ -524,19 +527,12 @@ def carry_revision(budget: InternalBudget, from_month: int, user=None) -> Carrie
                 edits.append(_full_year_edit(row, None, new))
                 continue
             taken.add(origin.pk)
-            target = new if new is not None else _months_before(origin.row, from_month)
-            key = stored_key(origin)
-            store_budget(origin.row, target, key, budget, post, from_month=from_month)
-            carried.changed.append((origin.row.label, origin.amount, target))
-            edits.append(_full_year_edit(origin.row, origin.amount, target))
+            edits.append(_carry_row(carried, origin, new, budget, post))
         for year_amount in year_amounts.values():
             if year_amount.pk in taken or year_amount.row.kind != RowKind.ROW:
                 continue
-            row, key = year_amount.row, stored_key(year_amount)
-            target = _months_before(row, from_month)
-            store_budget(row, target, key, budget, None, from_month=from_month)
-            carried.changed.append((row.label, year_amount.amount, target))
-            edits.append(_full_year_edit(row, year_amount.amount, target))
+            # A post the revision drops: its budget ends where the revision begins.
+            edits.append(_carry_row(carried, year_amount, None, budget, None))
         edits.append(
             Edit(
                 f"Internbudget {year} i uppföljningen",
@@ -553,6 +549,22 @@ def carry_revision(budget: InternalBudget, from_month: int, user=None) -> Carrie
     return carried
 
 
+def _carry_row(
+    carried: CarriedRevision,
+    year_amount: YearAmount,
+    full_year: Decimal | None,
+    budget: InternalBudget,
+    post: InternalBudgetRow | None,
+) -> Edit:
+    row = year_amount.row
+    months = store_budget(
+        row, full_year, stored_key(year_amount), budget, post, from_month=carried.from_month
+    )
+    target = sum(months, Decimal(0))
+    carried.changed.append((row.label, year_amount.amount, target))
+    return _full_year_edit(row, year_amount.amount, target)
+
+
 def _full_year_edit(row: SummaryRow, old: Decimal | None, new: Decimal) -> Edit:
     return Edit(f"Budget helår {row.year}: {row.label}", "helår (kr)", old, new)
 
@@ -566,15 +578,6 @@ def _origin_in(post: InternalBudgetRow, year_amounts: dict[int, YearAmount]) -> 
         seen.add(current.pk)
         current = current.origin
     return None
-
-
-def _months_before(row: SummaryRow, from_month: int) -> Decimal:
-    return sum(
-        MonthlyAmount.objects.filter(
-            row=row, measure=Measure.BUDGET, month__lt=from_month
-        ).values_list("amount", flat=True),
-        Decimal(0),
-    )
 
 
 def _row_for_new_post(committee: Committee, year: int, post: InternalBudgetRow) -> SummaryRow:
