@@ -16,6 +16,7 @@ from amn.lib.money import parse_swedish_number
 from amn.lib.text import quoted
 from amn.lib.uploads import (
     FileRefused,
+    UploadStore,
     cell_text,
     column_name,
     open_upload,
@@ -46,6 +47,18 @@ def read_key_rows(path: Path, file_name: str) -> list[tuple[str, int, list]]:
             raise FileRefused(f"{file_name}, blad {sheet}: fler än {MAX_ROWS} rader.")
         return [(sheet, number, list(cells)) for number, cells in enumerate(rows, start=1)]
     raise FileRefused(f"{file_name}: arbetsboken har inget blad med innehåll.")
+
+
+UPLOADS = UploadStore("periodisation-keys", token_chars=32, lifetime_seconds=3600)
+
+
+def read_key_upload(uploaded_file) -> dict[str, Key]:
+    """The key of an uploaded workbook, kept on disk only while it is read."""
+    path = UPLOADS.save(uploaded_file)
+    try:
+        return read_uploaded_key(path, Path(uploaded_file.name).name[:200])
+    finally:
+        UPLOADS.remove(path)
 
 
 def read_uploaded_key(path: Path, file_name: str) -> dict[str, Key]:

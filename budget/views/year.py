@@ -4,9 +4,6 @@ periodised budget, investment budgets and reporting periods.
 Staff and controllers read it; controllers start the year and choose the keys.
 """
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -20,7 +17,7 @@ from amn.lib.uploads import FileRefused
 from amn.models import MONTH_NAMES, Committee
 from amn.permissions import PUBLISH, READ_LIVE, can, committee_at_period
 from budget.forms import KeysForm, StartYearForm
-from budget.services.key_upload import read_uploaded_key
+from budget.services.key_upload import read_key_upload
 from budget.services.year_start import (
     FollowUpYear,
     YearRefused,
@@ -60,16 +57,6 @@ def follow_up_year(request: HttpRequest, code: str, year: int) -> HttpResponse:
     return _page(request, _committee(request, code, year, READ_LIVE), year)
 
 
-def _uploaded_key(upload) -> dict:
-    """The key of an uploaded workbook, read from a private temporary copy."""
-    with tempfile.TemporaryDirectory(prefix="amn-key-") as folder:
-        target = Path(folder) / "nyckel.xlsx"
-        with target.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        return read_uploaded_key(target, upload.name)
-
-
 @login_required
 @require_POST
 def start(request: HttpRequest, code: str, year: int) -> HttpResponse:
@@ -83,7 +70,7 @@ def start(request: HttpRequest, code: str, year: int) -> HttpResponse:
             committee,
             year,
             key=form.cleaned_data["key"],
-            uploaded=_uploaded_key(upload) if upload else None,
+            uploaded=read_key_upload(upload) if upload else None,
             user=request.user,
         )
     except FileRefused as exc:
@@ -106,7 +93,7 @@ def keys(request: HttpRequest, code: str, year: int) -> HttpResponse:
         return _page(request, committee, year, keys_form=form)
     try:
         uploaded = (
-            _uploaded_key(form.cleaned_data["key_file"]) if form.cleaned_data["key_file"] else {}
+            read_key_upload(form.cleaned_data["key_file"]) if form.cleaned_data["key_file"] else {}
         )
         changed = set_keys(committee, year, form.chosen(), uploaded, request.user)
     except FileRefused as exc:

@@ -10,10 +10,8 @@ from budget.models import (
     InternalBudgetAmount,
     InternalBudgetColumn,
     InternalBudgetRow,
-    Measure,
     MonthlyAmount,
     Operation,
-    RowKind,
     SummaryRow,
 )
 
@@ -90,6 +88,3 @@ def internal_budget(
             for column in columns:
                 InternalBudgetAmount.objects.create(row=post, column=column, amount=Decimal(amount))
     return budget
-
-
-__all__ = ["Measure", "RowKind"]
