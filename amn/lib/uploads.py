@@ -43,6 +43,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from defusedxml import ElementTree
@@ -506,6 +507,18 @@ class FileProblem:
         if self.value:
             text += f", värde {quoted(self.value)}"
         return f"{text}: {self.message}"
+
+
+@dataclass(frozen=True)
+class UploadProblem(FileProblem):
+    """A bad cell of an uploaded file, or the whole file (row None)."""
+
+    file: str
+    sheet: str
+    row: int | None
+    column: str
+    value: str
+    message: str
 
 
 def column_name(position: int, workbook: bool) -> str:

@@ -28,8 +28,8 @@ from import_export.results import Result, RowResult
 
 from amn.lib.text import quoted, spaced
 from amn.lib.uploads import (
-    FileProblem,
     FileRefused,
+    UploadProblem,
     UploadStore,
     column_name,
     csv_rows,
@@ -331,14 +331,8 @@ def remove_abandoned_uploads() -> None:
 STATUS_LABELS = {"new": "Ny", "changed": "Ändras", "unchanged": "Oförändrad", "error": "Fel"}
 
 
-@dataclass(frozen=True)
-class RowError(FileProblem):
-    file: str
-    sheet: str
-    row: int | None
-    column: str
-    value: str
-    message: str
+class RowError(UploadProblem):
+    """A bad cell of an indicator upload."""
 
 
 @dataclass

@@ -27,7 +27,7 @@ from amn.forms import too_large, too_long
 from amn.lib.money import parse_swedish_number
 from amn.lib.periods import FIRST_YEAR, LAST_YEAR
 from amn.lib.text import quoted
-from amn.lib.uploads import FileProblem
+from amn.lib.uploads import UploadProblem
 from amn.lib.uploads import cell_text as uploaded_cell_text
 from amn.models import (
     MONTH_NAMES,
@@ -199,16 +199,10 @@ def whole_of(cell: object, low: int, high: int, what: str) -> int:
 
 
 @dataclass(frozen=True)
-class Problem(FileProblem):
+class Problem(UploadProblem):
     """A bad cell: where it is and what is wrong. `origin` is what the cell's line came
     from on the setup page (its line object), None in a file."""
 
-    file: str
-    sheet: str
-    row: int | None
-    column: str
-    value: str
-    message: str
     origin: object = field(default=None, compare=False)
 
 
